@@ -1,0 +1,18 @@
+/**
+ * lumen: deep-learning experiments from YAML configs on hand-written WebGPU kernels, for Deno.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "./mod.ts";
+ * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * const y = x.matmul(x).relu().sum();
+ * y.backward();
+ * console.log(await y.item(), await x.grad!.data());
+ * ```
+ *
+ * @module
+ */
+export * from "./src/tensor/mod.ts";
+export { noGrad } from "./src/autograd/grad_mode.ts";
+export { memory } from "./src/device/default_device.ts";
+export type { MemoryInfo } from "./src/device/device.ts";

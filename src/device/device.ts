@@ -1,0 +1,82 @@
+/**
+ * The device seam: everything above this file (tensors, autograd, nn) talks to a `Device` through
+ * opaque buffer handles and kernel specs, never to a `GPUBuffer`, so another backend can plug in.
+ *
+ * @module
+ */
+
+/** An opaque handle to device memory. Tensors hold these; only the device looks inside. */
+export interface DeviceBuffer {
+  /** Bytes usable by the caller (the allocation may be larger: pools round sizes up). */
+  readonly bytes: number;
+  /** A unique id, for debugging and memory accounting. */
+  readonly id: number;
+}
+
+/** A compute kernel ready to dispatch: its WGSL, a cache key and the grid. */
+export interface KernelSpec {
+  /** Names the pipeline in the cache: equal keys must mean equal WGSL. */
+  readonly key: string;
+  /** Builds the WGSL source; called only when `key` is not cached yet. */
+  readonly source: () => string;
+  /** Number of workgroups along x, y and z. */
+  readonly workgroups: readonly [number, number, number];
+  /**
+   * Small per-dispatch values (learning rates, step counts) bound after the buffers as
+   * `var<storage, read> params: array<u32>` (floats written with their bit patterns), so that
+   * changing them does not compile a new pipeline.
+   */
+  readonly params?: Uint32Array;
+}
+
+/** Live and pooled bytes on the device, as reported by `lumen.memory()`. */
+export interface MemoryInfo {
+  /** Bytes held by live buffers (tensors, optimizer state). */
+  liveBytes: number;
+  /** Bytes held by the pool, free for reuse. */
+  pooledBytes: number;
+  /** Number of live buffers. */
+  liveBuffers: number;
+  /** Number of `GPUBuffer` objects ever created; flat in a steady training loop. */
+  allocations: number;
+}
+
+/** What the adapter is and what it can do. */
+export interface DeviceInfo {
+  /** The adapter's description, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)". */
+  description: string;
+  /** The backend, when known ("vulkan", "gl", ...). */
+  backend: string;
+  /** Whether `shader-f16` is available. */
+  shaderF16: boolean;
+  /** Whether timestamp queries are available. */
+  timestampQuery: boolean;
+  /** Largest storage binding in bytes. */
+  maxBindingBytes: number;
+  /** Largest workgroup count per dimension. */
+  maxWorkgroupsPerDimension: number;
+  /** Largest number of invocations in one workgroup. */
+  maxInvocationsPerWorkgroup: number;
+}
+
+/** The operations a backend provides. Dispatches are recorded and submitted at `flush()`. */
+export interface Device {
+  /** Adapter facts. */
+  readonly info: DeviceInfo;
+  /** A buffer of at least `bytes` bytes, contents undefined. */
+  alloc(bytes: number): DeviceBuffer;
+  /** A buffer holding a copy of `data`. */
+  upload(data: Float32Array | Int32Array | Uint32Array): DeviceBuffer;
+  /** Gives a buffer back; it is reused by later allocations. */
+  release(buffer: DeviceBuffer): void;
+  /** Records one dispatch. `buffers` bind in order to bindings 0..n-1. */
+  run(kernel: KernelSpec, buffers: readonly DeviceBuffer[]): void;
+  /** Copies `src` into `dst` (same byte length), ordered with the dispatches. */
+  copy(src: DeviceBuffer, dst: DeviceBuffer, bytes: number): void;
+  /** Submits the recorded work. */
+  flush(): void;
+  /** Reads `bytes` bytes back, after everything recorded so far. */
+  read(buffer: DeviceBuffer, bytes: number): Promise<ArrayBuffer>;
+  /** Current memory accounting. */
+  memory(): MemoryInfo;
+}

@@ -1,0 +1,58 @@
+import type { DeviceInfo } from "../device.ts";
+
+/** Thrown when no WebGPU adapter or device can be had; the message says what to install. */
+export class NoAdapterError extends Error {
+  override name = "NoAdapterError";
+}
+
+const INSTALL_HINT =
+  "lumen needs a WebGPU adapter. On a machine without a GPU install Mesa's software drivers " +
+  "(Debian/Ubuntu: `apt-get install mesa-vulkan-drivers`), or try `DENO_WEBGPU_BACKEND=gl`; " +
+  "an empty DENO_WEBGPU_BACKEND disables every backend";
+
+/** A device together with the facts lumen needs about its adapter. */
+export interface AcquiredDevice {
+  device: GPUDevice;
+  info: DeviceInfo;
+}
+
+/** Requests an adapter and a device with the adapter's largest limits and shader-f16 if offered. */
+export async function acquireGpu(): Promise<AcquiredDevice> {
+  if (typeof navigator === "undefined" || !("gpu" in navigator) || !navigator.gpu) {
+    throw new NoAdapterError(`navigator.gpu is missing in this runtime. ${INSTALL_HINT}`);
+  }
+  const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
+  if (!adapter) {
+    const backend = Deno.env.get("DENO_WEBGPU_BACKEND");
+    const which = backend === undefined ? "" : ` (DENO_WEBGPU_BACKEND=${JSON.stringify(backend)})`;
+    throw new NoAdapterError(`No WebGPU adapter was found${which}. ${INSTALL_HINT}`);
+  }
+  const wanted: GPUFeatureName[] = ["shader-f16", "timestamp-query"];
+  const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
+  const l = adapter.limits;
+  const requiredLimits: Record<string, number> = {
+    maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+    maxBufferSize: l.maxBufferSize,
+    maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+    maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+    maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+    maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+    maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
+    maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+  };
+  const device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
+  const description = adapter.info?.description || adapter.info?.device || "unknown adapter";
+  const backendEnv = Deno.env.get("DENO_WEBGPU_BACKEND") ?? "";
+  return {
+    device,
+    info: {
+      description,
+      backend: backendEnv || (description.includes("llvmpipe") ? "vulkan-or-gl" : "default"),
+      shaderF16: device.features.has("shader-f16"),
+      timestampQuery: device.features.has("timestamp-query"),
+      maxBindingBytes: device.limits.maxStorageBufferBindingSize,
+      maxWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension,
+      maxInvocationsPerWorkgroup: device.limits.maxComputeInvocationsPerWorkgroup,
+    },
+  };
+}

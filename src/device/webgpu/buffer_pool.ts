@@ -1,0 +1,68 @@
+/**
+ * Size-bucketed pool of GPU buffers. A released buffer is at once reusable as a kernel output
+ * (dispatches run in order) but becomes a target for `queue.writeBuffer` only after the next
+ * submit: a write lands before the pending command buffer runs, and would clobber what an
+ * earlier, not yet submitted dispatch still reads.
+ */
+
+/** Rounds a request up to its bucket: powers of two split in quarters, at least 256 bytes. */
+export function bucketSize(bytes: number): number {
+  if (bytes <= 256) return 256;
+  const pow = 2 ** Math.ceil(Math.log2(bytes));
+  const quarter = pow / 8;
+  return Math.ceil(bytes / quarter) * quarter;
+}
+
+/** Free lists by bucket size, split into buffers safe for writes and those awaiting a submit. */
+export class BufferPool {
+  #clean = new Map<number, GPUBuffer[]>();
+  #dirty = new Map<number, GPUBuffer[]>();
+  #pooledBytes = 0;
+  created = 0;
+
+  constructor(readonly device: GPUDevice, readonly usage: GPUBufferUsageFlags) {}
+
+  get pooledBytes(): number {
+    return this.#pooledBytes;
+  }
+
+  /** A buffer of the bucket for `bytes`; `forWrite` avoids buffers released since the last submit. */
+  acquire(bytes: number, forWrite: boolean): GPUBuffer {
+    const size = bucketSize(bytes);
+    const list = this.#clean.get(size)?.length ? this.#clean.get(size) : forWrite ? undefined : this.#dirty.get(size);
+    const found = list?.pop();
+    if (found) {
+      this.#pooledBytes -= size;
+      return found;
+    }
+    this.created++;
+    return this.device.createBuffer({ size, usage: this.usage });
+  }
+
+  release(buffer: GPUBuffer): void {
+    const list = this.#dirty.get(buffer.size);
+    if (list) list.push(buffer);
+    else this.#dirty.set(buffer.size, [buffer]);
+    this.#pooledBytes += buffer.size;
+  }
+
+  /** Called after a submit: every released buffer is now safe for writes. */
+  submitted(): void {
+    for (const [size, list] of this.#dirty) {
+      if (list.length === 0) continue;
+      const clean = this.#clean.get(size);
+      if (clean) clean.push(...list);
+      else this.#clean.set(size, [...list]);
+      list.length = 0;
+    }
+  }
+
+  /** Destroys every pooled buffer (memory pressure, shutdown). */
+  drain(): void {
+    for (const map of [this.#clean, this.#dirty]) {
+      for (const list of map.values()) for (const b of list) b.destroy();
+      map.clear();
+    }
+    this.#pooledBytes = 0;
+  }
+}
