@@ -16,3 +16,8 @@ export * from "./src/tensor/mod.ts";
 export { noGrad } from "./src/autograd/grad_mode.ts";
 export { memory } from "./src/device/default_device.ts";
 export type { MemoryInfo } from "./src/device/device.ts";
+export * as nn from "./src/nn/mod.ts";
+export * as F from "./src/nn/functional/mod.ts";
+export * as optim from "./src/optim/mod.ts";
+export * as data from "./src/data/mod.ts";
+export * as datasets from "./src/data/datasets/mod.ts";

@@ -1,0 +1,2 @@
+// Filled in by its area's work; see the issue tracker.
+export {};
