@@ -14,8 +14,9 @@
  */
 export * from "./src/tensor/mod.ts";
 export { noGrad } from "./src/autograd/grad_mode.ts";
-export { memory } from "./src/device/default_device.ts";
-export type { MemoryInfo } from "./src/device/device.ts";
+export { deviceInfo, deviceStats, memory } from "./src/device/default_device.ts";
+export type { DeviceInfo, DeviceStats, MemoryInfo } from "./src/device/device.ts";
+export { NoAdapterError } from "./src/device/webgpu/acquire.ts";
 export * as nn from "./src/nn/mod.ts";
 export * as F from "./src/nn/functional/mod.ts";
 export * as optim from "./src/optim/mod.ts";

@@ -2,7 +2,7 @@
  * The process-wide device, acquired once when lumen is first imported. Acquisition failures are
  * kept and thrown on first use, so code that never touches a tensor (config tools) still runs.
  */
-import type { Device, MemoryInfo } from "./device.ts";
+import type { Device, DeviceInfo, DeviceStats, MemoryInfo } from "./device.ts";
 import { acquireGpu } from "./webgpu/acquire.ts";
 import { WebGpuDevice } from "./webgpu/webgpu_device.ts";
 
@@ -33,4 +33,32 @@ export function getDevice(): Device {
  */
 export function memory(): MemoryInfo {
   return getDevice().memory();
+}
+
+/**
+ * Facts about the adapter in use: its description, shader-f16 and timestamp support, limits.
+ *
+ * @example
+ * ```ts
+ * import { deviceInfo } from "./mod.ts";
+ * console.log(deviceInfo().description); // e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"
+ * ```
+ */
+export function deviceInfo(): DeviceInfo {
+  return getDevice().info;
+}
+
+/**
+ * Counters of dispatches, queue submits and compiled pipelines since the process started.
+ *
+ * @example
+ * ```ts
+ * import { deviceStats, tensor } from "./mod.ts";
+ * const before = deviceStats().submits;
+ * await tensor([1, 2]).mul(2).add(1).data();
+ * console.log(deviceStats().submits - before); // 1: the read flushes everything at once
+ * ```
+ */
+export function deviceStats(): DeviceStats {
+  return getDevice().stats();
 }

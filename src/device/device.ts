@@ -41,6 +41,16 @@ export interface MemoryInfo {
   allocations: number;
 }
 
+/** Counters of the work a device has done, to check batching and caching. */
+export interface DeviceStats {
+  /** Kernel dispatches recorded. */
+  dispatches: number;
+  /** Command buffers submitted to the queue. */
+  submits: number;
+  /** Pipelines compiled (one per distinct kernel key). */
+  pipelines: number;
+}
+
 /** What the adapter is and what it can do. */
 export interface DeviceInfo {
   /** The adapter's description, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)". */
@@ -79,4 +89,6 @@ export interface Device {
   read(buffer: DeviceBuffer, bytes: number): Promise<ArrayBuffer>;
   /** Current memory accounting. */
   memory(): MemoryInfo;
+  /** Work counters. */
+  stats(): DeviceStats;
 }

@@ -5,7 +5,7 @@
  * earlier, not yet submitted dispatch still reads.
  */
 
-/** Rounds a request up to its bucket: powers of two split in quarters, at least 256 bytes. */
+/** Rounds a request up to its bucket: steps of a quarter of the power of two below, at least 256 bytes. */
 export function bucketSize(bytes: number): number {
   if (bytes <= 256) return 256;
   const pow = 2 ** Math.ceil(Math.log2(bytes));

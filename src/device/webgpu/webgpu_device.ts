@@ -1,4 +1,11 @@
-import type { Device, DeviceBuffer, DeviceInfo, KernelSpec, MemoryInfo } from "../device.ts";
+import type {
+  Device,
+  DeviceBuffer,
+  DeviceInfo,
+  DeviceStats,
+  KernelSpec,
+  MemoryInfo,
+} from "../device.ts";
 import { BufferPool } from "./buffer_pool.ts";
 import { PipelineCache } from "./pipeline_cache.ts";
 
@@ -23,6 +30,8 @@ export class WebGpuDevice implements Device {
   #liveBytes = 0;
   #liveBuffers = 0;
   #lost: string | null = null;
+  #dispatches = 0;
+  #submits = 0;
 
   constructor(readonly gpu: GPUDevice, readonly info: DeviceInfo) {
     this.#storage = new BufferPool(gpu, STORAGE);
@@ -96,6 +105,7 @@ export class WebGpuDevice implements Device {
     pass.setBindGroup(0, bindGroup);
     const [x, y, z] = kernel.workgroups;
     if (x > 0 && y > 0 && z > 0) pass.dispatchWorkgroups(x, y, z);
+    this.#dispatches++;
     if (params) this.release(params);
     if (++this.#pending >= MAX_PENDING_DISPATCHES) this.flush();
   }
@@ -119,6 +129,7 @@ export class WebGpuDevice implements Device {
     this.#endPass();
     if (this.#encoder) {
       this.gpu.queue.submit([this.#encoder.finish()]);
+      this.#submits++;
       this.#encoder = null;
     }
     this.#pending = 0;
@@ -150,6 +161,14 @@ export class WebGpuDevice implements Device {
       errors.length = 0;
       throw new Error(msg);
     }
+  }
+
+  stats(): DeviceStats {
+    return {
+      dispatches: this.#dispatches,
+      submits: this.#submits,
+      pipelines: this.#pipelines.size,
+    };
   }
 
   memory(): MemoryInfo {
