@@ -17,8 +17,15 @@ export { noGrad } from "./src/autograd/grad_mode.ts";
 export { deviceInfo, deviceStats, memory } from "./src/device/default_device.ts";
 export type { DeviceInfo, DeviceStats, MemoryInfo } from "./src/device/device.ts";
 export { NoAdapterError } from "./src/device/webgpu/acquire.ts";
+export type { DeviceBuffer } from "./src/device/device.ts";
+export type { GradNode } from "./src/autograd/node.ts";
+/** Layers with PyTorch's names (`nn.Linear`, `nn.Conv2d`, ...) and `nn.functional`. */
 export * as nn from "./src/nn/mod.ts";
+/** `nn.functional`: stateless ops (`F.conv2d`, `F.crossEntropy`, ...). */
 export * as F from "./src/nn/functional/mod.ts";
+/** Optimizers and learning-rate schedulers. */
 export * as optim from "./src/optim/mod.ts";
+/** Datasets, transforms and the DataLoader. */
 export * as data from "./src/data/mod.ts";
+/** Ready datasets: MNIST, FashionMNIST, CSVDataset, ImageFolder. */
 export * as datasets from "./src/data/datasets/mod.ts";

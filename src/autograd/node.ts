@@ -4,6 +4,7 @@ import type { Tensor } from "../tensor/tensor.ts";
 export interface GradNode {
   /** Op name, for error messages and debugging. */
   readonly name: string;
+  /** The tensors the op read, in order. */
   readonly inputs: readonly Tensor[];
   /** Gradients for each input (null where an input needs none), given the output's gradient. */
   readonly backward: (grad: Tensor) => (Tensor | null)[];

@@ -2,7 +2,7 @@
  * Elementwise ops and their derivative rules. Each forward is one generated kernel; each
  * backward rule is one fused kernel over the saved operands.
  */
-import { type DType, type Operand, Tensor } from "../tensor/tensor.ts";
+import type { DType, Operand, Tensor } from "../tensor/tensor.ts";
 import { literal } from "../../kernels/_grid.ts";
 import { mapElementwise, record } from "./_run.ts";
 import { sumToShape } from "./reduce.ts";

@@ -2,6 +2,7 @@ import type { DeviceInfo } from "../device.ts";
 
 /** Thrown when no WebGPU adapter or device can be had; the message says what to install. */
 export class NoAdapterError extends Error {
+  /** Always "NoAdapterError". */
   override name = "NoAdapterError";
 }
 
