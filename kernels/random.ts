@@ -41,9 +41,10 @@ export function randomKernel(n: number, dist: RandomDistribution): KernelSpec {
   const key = `random|${dist}|${n}`;
   const value = dist === "uniform"
     ? "uniform01(r.x)"
-    : // Box-Muller on two uniforms; 1 - u keeps the log's argument in (0, 1].
-      "sqrt(-2.0 * log(1.0 - uniform01(r.x))) * cos(6.283185307179586 * uniform01(r.y))";
-  const source = () => `@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+    // Box-Muller on two uniforms; 1 - u keeps the log's argument in (0, 1].
+    : "sqrt(-2.0 * log(1.0 - uniform01(r.x))) * cos(6.283185307179586 * uniform01(r.y))";
+  const source = () =>
+    `@group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read> params: array<u32>;
 ${PHILOX_WGSL}
 @compute @workgroup_size(${WG})

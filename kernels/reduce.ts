@@ -70,7 +70,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var best: i32 = 0;
   for (var r = 0u; r < ${reduced}u; r++) {
     let v = src[base + r * ${inner}u];
-    ${argmax ? "if (v > acc) { acc = v; best = i32(r); }" : `let a = acc; let b = v; acc = ${combine(spec.op)};`}
+    ${
+    argmax
+      ? "if (v > acc) { acc = v; best = i32(r); }"
+      : `let a = acc; let b = v; acc = ${combine(spec.op)};`
+  }
   }
   dst[o] = ${argmax ? "best" : "acc"};
 }
@@ -99,7 +103,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   if (valid) {
     for (var r = lid; r < ${reduced}u; r += ${WG}u) {
       let v = src[base + r * ${inner}u];
-      ${argmax ? "if (v > acc || best == " + reduced + ") { acc = v; best = i32(r); }" : `let a = acc; let b = v; acc = ${combine(spec.op)};`}
+      ${
+    argmax
+      ? "if (v > acc || best == " + reduced + ") { acc = v; best = i32(r); }"
+      : `let a = acc; let b = v; acc = ${combine(spec.op)};`
+  }
     }
   }
   vals[lid] = acc;

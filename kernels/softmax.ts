@@ -23,7 +23,8 @@ export function softmaxKernel(spec: SoftmaxSpec): KernelSpec {
   const workgroups = grid1d(rows, WG);
   const key = `softmax|${spec.outer}|${spec.reduced}|${spec.inner}|${spec.log}`;
   const { reduced: r, inner } = spec;
-  const source = () => `@group(0) @binding(0) var<storage, read> src: array<f32>;
+  const source = () =>
+    `@group(0) @binding(0) var<storage, read> src: array<f32>;
 @group(0) @binding(1) var<storage, read_write> dst: array<f32>;
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {

@@ -82,7 +82,9 @@ export async function assertClose(
   }
   if (worst >= 0) {
     throw new Error(
-      `${what}: element ${worst} is ${got[worst]}, expected ${exp[worst]} (|diff| ${worstErr}, rtol ${rtol}, atol ${atol})`,
+      `${what}: element ${worst} is ${got[worst]}, expected ${
+        exp[worst]
+      } (|diff| ${worstErr}, rtol ${rtol}, atol ${atol})`,
     );
   }
 }

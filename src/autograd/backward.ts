@@ -44,7 +44,10 @@ export function runBackward(root: Tensor, seed?: Tensor): void {
   }
   noGrad(() => {
     const grads = new Map<Tensor, Tensor>();
-    grads.set(root, seed ? seed.share(seed.shape) : mapElementwise("1.0", [], { shape: root.shape }));
+    grads.set(
+      root,
+      seed ? seed.share(seed.shape) : mapElementwise("1.0", [], { shape: root.shape }),
+    );
     const order = topoOrder(root);
     for (const t of order) {
       const g = grads.get(t);

@@ -98,7 +98,11 @@ export function tensor(
  * console.log(await full([2], 7).data()); // Float32Array [7, 7]
  * ```
  */
-export function full(shape: readonly number[], value: number, options: CreationOptions = {}): Tensor {
+export function full(
+  shape: readonly number[],
+  value: number,
+  options: CreationOptions = {},
+): Tensor {
   const dtype = options.dtype ?? "float32";
   const t = mapElementwise(literal(value, dtype), [], { shape, computeType: dtype });
   t.requiresGrad = options.requiresGrad ?? false;
@@ -140,7 +144,12 @@ export function ones(shape: readonly number[], options: CreationOptions = {}): T
  * console.log(await arange(0, 1, 0.25).data()); // [0, 0.25, 0.5, 0.75]
  * ```
  */
-export function arange(start: number, end?: number, step = 1, options: CreationOptions = {}): Tensor {
+export function arange(
+  start: number,
+  end?: number,
+  step = 1,
+  options: CreationOptions = {},
+): Tensor {
   if (end === undefined) [start, end] = [0, start];
   if (step === 0) throw new Error("arange(): step must not be 0");
   const n = Math.max(0, Math.ceil((end - start) / step));

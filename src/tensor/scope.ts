@@ -15,7 +15,7 @@ export function keep<T extends Tensor>(t: T): T {
 
 function collect(value: unknown, into: Set<Tensor>, isTensor: (v: unknown) => v is Tensor): void {
   if (isTensor(value)) into.add(value);
-  else if (Array.isArray(value)) for (const v of value) collect(v, into, isTensor);
+  else if (Array.isArray(value)) { for (const v of value) collect(v, into, isTensor); }
   else if (value && typeof value === "object" && value.constructor === Object) {
     for (const v of Object.values(value)) collect(v, into, isTensor);
   }

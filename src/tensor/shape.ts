@@ -30,7 +30,9 @@ export function broadcastShapes(...shapes: (readonly number[])[]): number[] {
       if (a === 1) out[d] = b;
       else {
         throw new Error(
-          `Shapes ${shapes.map((x) => `[${x}]`).join(", ")} cannot be broadcast together (dim ${d}: ${a} vs ${b})`,
+          `Shapes ${
+            shapes.map((x) => `[${x}]`).join(", ")
+          } cannot be broadcast together (dim ${d}: ${a} vs ${b})`,
         );
       }
     }

@@ -290,6 +290,8 @@ export class Tensor {
 
   /** A short description (no data: reading is asynchronous). */
   toString(): string {
-    return `Tensor(shape=[${this.shape}], dtype=${this.dtype}${this.requiresGrad ? ", requiresGrad" : ""})`;
+    return `Tensor(shape=[${this.shape}], dtype=${this.dtype}${
+      this.requiresGrad ? ", requiresGrad" : ""
+    })`;
   }
 }

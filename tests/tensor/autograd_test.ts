@@ -27,12 +27,18 @@ Deno.test("backward needs a scalar or an explicit gradient", async () => {
 });
 
 Deno.test("shape errors name both shapes", () => {
-  assert.throws(() => tensor([1, 2, 3]).add(tensor([1, 2])), /Shapes \[3\], \[2\] cannot be broadcast/);
+  assert.throws(
+    () => tensor([1, 2, 3]).add(tensor([1, 2])),
+    /Shapes \[3\], \[2\] cannot be broadcast/,
+  );
   assert.throws(
     () => tensor([[1, 2]]).matmul(tensor([[1, 2]])),
     /matmul shapes do not match: \[1,2\] · \[1,2\]/,
   );
-  assert.throws(() => tensor([1, 2, 3]).reshape(2, 2), /Shape \[2,2\] is invalid for a tensor of 3/);
+  assert.throws(
+    () => tensor([1, 2, 3]).reshape(2, 2),
+    /Shape \[2,2\] is invalid for a tensor of 3/,
+  );
   assert.throws(() => tensor([1, 2]).sum(2), /Dimension 2 is out of range for a tensor of rank 1/);
 });
 

@@ -35,8 +35,7 @@ const OPS: Record<string, OpFn> = {
   argmax: ([x], a) => x.argmax(a.dim as number | undefined, a.keepdim as boolean),
   softmax: ([x], a) => x.softmax(a.dim as number),
   logSoftmax: ([x], a) => x.logSoftmax(a.dim as number),
-  chain: ([a, b]) =>
-    a.matmul(b).tanh().mul(a.sum(1, true)).sigmoid().sub(b.mean()).pow(2).sum(),
+  chain: ([a, b]) => a.matmul(b).tanh().mul(a.sum(1, true)).sigmoid().sub(b.mean()).pow(2).sum(),
 };
 
 async function checkCase(name: string, c: FixtureCase): Promise<void> {

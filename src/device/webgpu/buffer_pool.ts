@@ -29,7 +29,11 @@ export class BufferPool {
   /** A buffer of the bucket for `bytes`; `forWrite` avoids buffers released since the last submit. */
   acquire(bytes: number, forWrite: boolean): GPUBuffer {
     const size = bucketSize(bytes);
-    const list = this.#clean.get(size)?.length ? this.#clean.get(size) : forWrite ? undefined : this.#dirty.get(size);
+    const list = this.#clean.get(size)?.length
+      ? this.#clean.get(size)
+      : forWrite
+      ? undefined
+      : this.#dirty.get(size);
     const found = list?.pop();
     if (found) {
       this.#pooledBytes -= size;

@@ -25,7 +25,9 @@ export class PipelineCache {
       label: kernel.key,
     });
     this.device.popErrorScope().then((err) => {
-      if (err) this.errors.push(`kernel "${kernel.key}" failed to compile: ${err.message}\n${code}`);
+      if (err) {
+        this.errors.push(`kernel "${kernel.key}" failed to compile: ${err.message}\n${code}`);
+      }
     });
     this.#pipelines.set(kernel.key, pipeline);
     return pipeline;
