@@ -6,6 +6,7 @@
 import type { Tensor } from "../tensor/tensor.ts";
 import { noGrad } from "./grad_mode.ts";
 import { mapElementwise } from "../ops/_run.ts";
+import { keep } from "../tensor/scope.ts";
 
 function topoOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
@@ -84,11 +85,12 @@ export function runBackward(root: Tensor, seed?: Tensor): void {
   });
 }
 
+// A leaf owns its gradient: it must outlive any `tidy` scope that ran the backward pass.
 function accumulate(leaf: Tensor, grad: Tensor): void {
-  if (leaf.grad) {
+  if (leaf.grad && !leaf.grad.disposed) {
     const sum = mapElementwise("x0 + x1", [leaf.grad, grad]);
     leaf.grad.dispose();
     grad.dispose();
-    leaf.grad = sum;
-  } else leaf.grad = grad;
+    leaf.grad = keep(sum);
+  } else leaf.grad = keep(grad);
 }

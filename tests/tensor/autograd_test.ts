@@ -85,3 +85,11 @@ Deno.test("a steady training loop allocates no new GPU buffers", async () => {
   assert.ok(memory().liveBuffers <= live, "live buffers grew with the loop");
   assert.ok(first > 0);
 });
+
+Deno.test("gradients made inside tidy belong to their leaf and survive the scope", async () => {
+  const w = tensor([1, 2], { requiresGrad: true });
+  tidy(() => w.mul(w).sum().backward());
+  assert.equal(w.grad!.disposed, false);
+  tidy(() => w.mul(3).sum().backward());
+  assert.deepEqual(Array.from(await w.grad!.data()), [5, 7]);
+});
