@@ -7,7 +7,17 @@
  * @module
  */
 
-/** Where a config value was written: a YAML file and a 1-based line, or a CLI override. */
+/**
+ * Where a config value was written: a YAML file and a 1-based line, or a CLI override.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError, type SourceLocation } from "./mod.ts";
+ * const location: SourceLocation = { file: "base.yaml", line: 3 };
+ * console.log(new ConfigError("Bad value", { id: "a::b", location }).message);
+ * // base.yaml:3 @ a::b: Bad value
+ * ```
+ */
 export interface SourceLocation {
   /** The file path as the user gave it, or `override 'k=v'` for a CLI override. */
   file: string;
@@ -15,7 +25,16 @@ export interface SourceLocation {
   line: number;
 }
 
-/** Optional context for a {@link ConfigError}. */
+/**
+ * Optional context for a {@link ConfigError}.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError, type ConfigErrorOptions } from "./mod.ts";
+ * const options: ConfigErrorOptions = { id: "trainer", cause: new Error("inner") };
+ * console.log(new ConfigError("Something failed", options).message); // trainer: Something failed
+ * ```
+ */
 export interface ConfigErrorOptions {
   /** The id (`a::b::0`) of the value the error is about. */
   id?: string;

@@ -5,7 +5,7 @@
  */
 
 import { parseYaml } from "../deps.ts";
-import { ConfigError, OverrideError, type SourceLocation } from "./errors.ts";
+import { type ConfigError, OverrideError, type SourceLocation } from "./errors.ts";
 import {
   childId,
   type Container,
@@ -20,7 +20,16 @@ import {
   splitId,
 } from "./tree.ts";
 
-/** One parsed override: the id to set and its typed value. */
+/**
+ * One parsed override: the id to set and its typed value.
+ *
+ * @example
+ * ```ts
+ * import { type Override, parseOverride } from "./mod.ts";
+ * const o: Override = parseOverride("trainer::devices=[0, 1]");
+ * console.log(o.key, o.value); // trainer::devices [ 0, 1 ]
+ * ```
+ */
 export interface Override {
   /** The id to set, `::`-separated. */
   key: string;
@@ -51,7 +60,7 @@ export function typeOverrideValue(text: string): unknown {
   const first = t[0];
   let parsed: unknown;
   try {
-    parsed = parseYaml(t);
+    parsed = parseYaml(t, { logLevel: "silent" });
   } catch {
     return text;
   }

@@ -7,7 +7,14 @@
  */
 
 import { CircularReferenceError, ConfigKeyError, type SourceLocation } from "./errors.ts";
-import { absoluteId, classifyString, closest, didYouMean, rewriteRelativeRefs, splitRawRef } from "./ids.ts";
+import {
+  absoluteId,
+  classifyString,
+  closest,
+  didYouMean,
+  rewriteRelativeRefs,
+  splitRawRef,
+} from "./ids.ts";
 import { normalize } from "./merge.ts";
 import {
   allIds,
@@ -29,12 +36,23 @@ function rewriteRelativeRaw(s: string, id: string, location?: SourceLocation): s
   return "%" + absoluteId(id, m[1].length / 2, m[2], s, location);
 }
 
-/** A copy of `value` (at `id`) with every relative reference made absolute. */
-export function absolutize(value: unknown, id: string, location?: SourceLocation): unknown {
+/** Which relative references {@link absolutize} rewrites. */
+interface Which {
+  raw: boolean;
+  refs: boolean;
+}
+
+/** A copy of `value` (at `id`) with relative references (`%::x`, `@::x`) made absolute. */
+export function absolutize(
+  value: unknown,
+  id: string,
+  location?: SourceLocation,
+  which: Which = { raw: true, refs: true },
+): unknown {
   if (typeof value === "string") {
     const k = classifyString(value);
-    if (k === "raw") return rewriteRelativeRaw(value, id, location);
-    if (k === "ref" || k === "expr" || k === "bad-ref") {
+    if (k === "raw") return which.raw ? rewriteRelativeRaw(value, id, location) : value;
+    if (which.refs && (k === "ref" || k === "expr" || k === "bad-ref")) {
       return rewriteRelativeRefs(value, id, location);
     }
     return value;
@@ -43,7 +61,7 @@ export function absolutize(value: unknown, id: string, location?: SourceLocation
     const out: unknown[] = [];
     value.forEach((v, i) => {
       const loc = childLocation(value, String(i));
-      pushChild(out, absolutize(v, childId(id, i), loc ?? location), loc);
+      pushChild(out, absolutize(v, childId(id, i), loc ?? location, which), loc);
     });
     return out;
   }
@@ -51,7 +69,7 @@ export function absolutize(value: unknown, id: string, location?: SourceLocation
     const out: Dict = {};
     for (const [k, v] of Object.entries(value)) {
       const loc = childLocation(value, k);
-      setChild(out, k, absolutize(v, childId(id, k), loc ?? location), loc);
+      setChild(out, k, absolutize(v, childId(id, k), loc ?? location, which), loc);
     }
     return out;
   }
@@ -75,7 +93,11 @@ class RawExpander {
   #fileTree(path: string): Dict {
     let tree = this.#files.get(path);
     if (!tree) {
-      tree = absolutize(normalize(loadConfigFileSync(path)), "") as Dict;
+      // `%::x` is made absolute within the file; `@::x` stays relative until the copy lands.
+      tree = absolutize(normalize(loadConfigFileSync(path)), "", undefined, {
+        raw: true,
+        refs: false,
+      }) as Dict;
       this.#files.set(path, tree);
     }
     return tree;
@@ -142,7 +164,10 @@ class RawExpander {
         { id: own.id, location },
       );
     }
-    return this.expand(deepCopy(found.value), file, id, here, location);
+    const copy = this.expand(deepCopy(found.value), file, id, here, location);
+    // Relative `@::x` in a copy from another file is relative to where the copy lands.
+    if (file && !own.file) return absolutize(copy, own.id, location, { raw: false, refs: true });
+    return copy;
   }
 }
 

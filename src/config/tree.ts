@@ -123,7 +123,9 @@ export function deepCopy<T>(value: T): T {
   }
   if (isDict(value)) {
     const out: Dict = {};
-    for (const [k, v] of Object.entries(value)) setChild(out, k, deepCopy(v), childLocation(value, k));
+    for (const [k, v] of Object.entries(value)) {
+      setChild(out, k, deepCopy(v), childLocation(value, k));
+    }
     return out as T;
   }
   return value;

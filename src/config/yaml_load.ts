@@ -27,7 +27,13 @@ function lineOf(lc: LineCounter, node: unknown): number {
   return range ? lc.linePos(range[0]).line : 0;
 }
 
-function convert(node: unknown, doc: YamlDocument, lc: LineCounter, file: string, depth = 0): unknown {
+function convert(
+  node: unknown,
+  doc: YamlDocument,
+  lc: LineCounter,
+  file: string,
+  depth = 0,
+): unknown {
   if (depth > 200) throw new ConfigYamlError("YAML nesting is too deep (an alias cycle?)");
   if (node === null || node === undefined) return null;
   if (isAlias(node)) return convert(node.resolve(doc), doc, lc, file, depth + 1);
@@ -94,7 +100,9 @@ export function parseConfigYaml(text: string, file = "<string>"): Record<string,
 
 function fileError(path: string, e: unknown): ConfigFileError {
   if (e instanceof Deno.errors.NotFound) {
-    return new ConfigFileError(`Config file '${path}' not found (paths are relative to ${Deno.cwd()})`);
+    return new ConfigFileError(
+      `Config file '${path}' not found (paths are relative to ${Deno.cwd()})`,
+    );
   }
   if (e instanceof Deno.errors.IsADirectory) {
     return new ConfigFileError(`Config file '${path}' is a directory`);

@@ -17,8 +17,23 @@ export interface AcquiredDevice {
   info: DeviceInfo;
 }
 
+/**
+ * Mesa's Vulkan loader prints "XDG_RUNTIME_DIR is invalid or not set" on every start without
+ * one: give the process a private runtime dir when it has none (needs env and write access).
+ */
+function ensureRuntimeDir(): void {
+  try {
+    const dir = Deno.env.get("XDG_RUNTIME_DIR");
+    if (dir && Deno.statSync(dir).isDirectory) return;
+    Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync({ prefix: "lumen-xdg-" }));
+  } catch {
+    // Without permissions the warning stays; nothing else depends on it.
+  }
+}
+
 /** Requests an adapter and a device with the adapter's largest limits and shader-f16 if offered. */
 export async function acquireGpu(): Promise<AcquiredDevice> {
+  ensureRuntimeDir();
   if (typeof navigator === "undefined" || !("gpu" in navigator) || !navigator.gpu) {
     throw new NoAdapterError(`navigator.gpu is missing in this runtime. ${INSTALL_HINT}`);
   }
