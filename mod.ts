@@ -18,6 +18,7 @@ export { deviceInfo, deviceStats, memory } from "./src/device/default_device.ts"
 export type { DeviceInfo, DeviceStats, MemoryInfo } from "./src/device/device.ts";
 export { NoAdapterError } from "./src/device/webgpu/acquire.ts";
 export * from "./src/config/mod.ts";
+export * from "./src/io/mod.ts";
 export type { DeviceBuffer } from "./src/device/device.ts";
 export type { GradNode } from "./src/autograd/node.ts";
 /** Layers with PyTorch's names (`nn.Linear`, `nn.Conv2d`, ...) and `nn.functional`. */

@@ -7,3 +7,6 @@
 export { parse as parseYaml, parseDocument, stringify as stringifyYaml } from "npm:yaml@^2";
 export type { Document as YamlDocument } from "npm:yaml@^2";
 export { isAlias, isMap, isPair, isScalar, isSeq, LineCounter } from "npm:yaml@^2";
+// Image decoding and encoding for lumen.datasets.ImageFolder (pure JS, so it runs in Workers).
+export { decode as decodePng, encode as encodePng } from "npm:fast-png@^8";
+export { default as jpegJs } from "npm:jpeg-js@^0";

@@ -20,6 +20,14 @@ export type TensorData = Float32Array | Int32Array;
 /** The operand of a binary op: a tensor or a plain number (broadcast). */
 export type Operand = Tensor | number;
 
+function disposedError(t: Tensor): Error {
+  const made = t.node ? ` (made by ${t.node.name})` : "";
+  return new Error(
+    `A disposed tensor of shape [${t.shape}]${made} was used; tensors made inside tidy() are ` +
+      "freed when it returns, so call backward() inside the tidy that built the graph",
+  );
+}
+
 const finalizer = new FinalizationRegistry<Storage>((s) => s.release());
 
 /**
@@ -79,13 +87,13 @@ export class Tensor {
 
   /** The device buffer; throws if the tensor was disposed. */
   get buffer(): DeviceBuffer {
-    if (!this.#storage) throw new Error(`A disposed tensor of shape [${this.shape}] was used`);
+    if (!this.#storage) throw disposedError(this);
     return this.#storage.buffer;
   }
 
   /** A tensor with another shape over the same memory, outside the graph (used by reshape). */
   share(shape: readonly number[]): Tensor {
-    if (!this.#storage) throw new Error(`A disposed tensor of shape [${this.shape}] was used`);
+    if (!this.#storage) throw disposedError(this);
     return new Tensor(this.#storage.retain(), shape, this.dtype);
   }
 
@@ -95,7 +103,6 @@ export class Tensor {
     finalizer.unregister(this);
     this.#storage.release();
     this.#storage = null;
-    this.node = null;
   }
 
   /** The elements, row-major, copied to the host. */

@@ -1,0 +1,237 @@
+/** `F.conv2d`: 2-D convolution over NCHW tensors with groups, and its gradients. */
+import type { Tensor } from "../../tensor/tensor.ts";
+import { matmulRaw } from "../../ops/matmul.ts";
+import { mapElementwise, record, runKernel } from "../../ops/_run.ts";
+import { sum } from "../../ops/reduce.ts";
+import {
+  conv2dForwardKernel,
+  type Conv2dGeometry,
+  conv2dInputGradKernel,
+  conv2dWeightGradKernel,
+} from "../../../kernels/conv2d.ts";
+import { chooseSplits } from "../../../kernels/conv_gemm.ts";
+
+/** One size for both spatial dims, or [height, width]. */
+export type Size2d = number | readonly [number, number];
+
+/** Options of `F.conv2d`; each size is one number for both dims or [height, width]. */
+export interface Conv2dOptions {
+  /** Step between windows (1 by default). */
+  stride?: Size2d;
+  /**
+   * Zeros added on each side (0 by default). "valid" is 0; "same" keeps the input's size (stride 1
+   * only), putting the odd extra pixel, if any, at the bottom/right as torch does.
+   */
+  padding?: Size2d | "valid" | "same";
+  /** Spacing between kernel taps (1 by default). */
+  dilation?: Size2d;
+  /** Channel groups: input and output channels split into this many independent convs. */
+  groups?: number;
+}
+
+/** [height, width] from a number or pair, checked to be integers of at least `min`. */
+export function pair(value: Size2d, what: string, min: number): [number, number] {
+  const [h, w] = typeof value === "number" ? [value, value] : value;
+  if (![h, w].every((v) => Number.isInteger(v) && v >= min)) {
+    throw new Error(`${what} must be integers >= ${min}, got ${JSON.stringify(value)}`);
+  }
+  return [h, w];
+}
+
+/** Output length of a windowed op along one dim (torch's formula, floor mode). */
+export function windowCount(
+  size: number,
+  kernel: number,
+  stride: number,
+  padBefore: number,
+  padAfter: number,
+  dilation: number,
+): number {
+  return Math.floor((size + padBefore + padAfter - dilation * (kernel - 1) - 1) / stride) + 1;
+}
+
+/** Resolves shapes and options into the kernel geometry, with torch-like errors. */
+function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Conv2dGeometry {
+  if (x.ndim !== 4) throw new Error(`conv2d needs a [N, C, H, W] input, got [${x.shape}]`);
+  if (weight.ndim !== 4) {
+    throw new Error(`conv2d needs a [Cout, C/groups, kH, kW] weight, got [${weight.shape}]`);
+  }
+  const [batch, inChannels, height, width] = x.shape;
+  const [outChannels, cinG, kernelH, kernelW] = weight.shape;
+  const groups = options.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) {
+    throw new Error(`conv2d groups must be a positive integer, got ${groups}`);
+  }
+  if (inChannels % groups !== 0 || outChannels % groups !== 0) {
+    throw new Error(
+      `conv2d groups (${groups}) must divide the input channels (${inChannels}) and output channels (${outChannels})`,
+    );
+  }
+  if (cinG !== inChannels / groups) {
+    throw new Error(
+      `conv2d weight [${weight.shape}] expects ${
+        cinG * groups
+      } input channels with groups=${groups}, got ${inChannels}`,
+    );
+  }
+  if (kernelH < 1 || kernelW < 1) throw new Error(`conv2d kernel is empty: [${weight.shape}]`);
+  const [strideH, strideW] = pair(options.stride ?? 1, "conv2d stride", 1);
+  const [dilationH, dilationW] = pair(options.dilation ?? 1, "conv2d dilation", 1);
+  const padding = options.padding ?? 0;
+  let padH: number, padW: number, outH: number, outW: number;
+  if (padding === "same") {
+    if (strideH !== 1 || strideW !== 1) {
+      throw new Error(`conv2d padding "same" needs stride 1, got [${strideH}, ${strideW}]`);
+    }
+    // Total padding d*(k-1); the smaller half goes first.
+    padH = Math.floor((dilationH * (kernelH - 1)) / 2);
+    padW = Math.floor((dilationW * (kernelW - 1)) / 2);
+    [outH, outW] = [height, width];
+  } else {
+    [padH, padW] = padding === "valid" ? [0, 0] : pair(padding, "conv2d padding", 0);
+    outH = windowCount(height, kernelH, strideH, padH, padH, dilationH);
+    outW = windowCount(width, kernelW, strideW, padW, padW, dilationW);
+  }
+  if (outH < 1 || outW < 1) {
+    throw new Error(
+      `conv2d output would be empty: input ${height}x${width}, kernel ${kernelH}x${kernelW}, ` +
+        `padding ${padH}x${padW}, dilation ${dilationH}x${dilationW} give ${outH}x${outW}`,
+    );
+  }
+  return {
+    batch,
+    inChannels,
+    height,
+    width,
+    outChannels,
+    kernelH,
+    kernelW,
+    strideH,
+    strideW,
+    padH,
+    padW,
+    dilationH,
+    dilationW,
+    groups,
+    outH,
+    outW,
+  };
+}
+
+/** A 1x1, stride-1, unpadded, ungrouped conv is a batched matmul W[Cout, C] · x[n][C, H*W]. */
+function isPointwise(g: Conv2dGeometry): boolean {
+  return g.kernelH === 1 && g.kernelW === 1 && g.strideH === 1 && g.strideW === 1 &&
+    g.padH === 0 && g.padW === 0 && g.groups === 1 && g.outH === g.height && g.outW === g.width;
+}
+
+function forward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry): Tensor {
+  const outShape = [g.batch, g.outChannels, g.outH, g.outW];
+  if (!isPointwise(g)) {
+    return runKernel(
+      conv2dForwardKernel(g, !!bias),
+      bias ? [x, weight, bias] : [x, weight],
+      outShape,
+      "float32",
+    );
+  }
+  const hw = g.height * g.width;
+  const w2 = weight.share([g.outChannels, g.inChannels]);
+  const x3 = x.share([g.batch, g.inChannels, hw]);
+  let y = matmulRaw(w2, x3);
+  if (bias) {
+    const b2 = bias.share([g.outChannels, 1]);
+    const biased = mapElementwise("x0 + x1", [y, b2]);
+    b2.dispose();
+    y.dispose();
+    y = biased;
+  }
+  w2.dispose();
+  x3.dispose();
+  const out = y.share(outShape);
+  y.dispose();
+  return out;
+}
+
+function inputGrad(dy: Tensor, weight: Tensor, g: Conv2dGeometry): Tensor {
+  const shape = [g.batch, g.inChannels, g.height, g.width];
+  if (!isPointwise(g)) return runKernel(conv2dInputGradKernel(g), [dy, weight], shape, "float32");
+  // dx[n] = Wᵀ · dy[n], W read transposed.
+  const w2 = weight.share([g.outChannels, g.inChannels]);
+  const dy3 = dy.share([g.batch, g.outChannels, g.height * g.width]);
+  const dx = matmulRaw(w2, dy3, { transA: true });
+  w2.dispose();
+  dy3.dispose();
+  const out = dx.share(shape);
+  dx.dispose();
+  return out;
+}
+
+function weightGrad(dy: Tensor, x: Tensor, weight: Tensor, g: Conv2dGeometry): Tensor {
+  const wRow = (g.inChannels / g.groups) * g.kernelH * g.kernelW;
+  const splits = chooseSplits(g.outChannels / g.groups, wRow, g.batch * g.outH * g.outW, g.groups);
+  const kernel = conv2dWeightGradKernel(g, splits);
+  const partials = runKernel(kernel, [dy, x], [splits, ...weight.shape], "float32");
+  if (splits === 1) {
+    const dw = partials.share(weight.shape);
+    partials.dispose();
+    return dw;
+  }
+  const dw = sum(partials, 0);
+  partials.dispose();
+  return dw;
+}
+
+function conv2dBatched(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  options: Conv2dOptions,
+): Tensor {
+  for (const [t, what] of [[x, "input"], [weight, "weight"], [bias, "bias"]] as const) {
+    if (t && t.dtype !== "float32") {
+      throw new Error(`conv2d needs a float32 ${what}, got ${t.dtype}`);
+    }
+  }
+  const g = geometry(x, weight, options);
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.outChannels)) {
+    throw new Error(`conv2d needs a bias of shape [${g.outChannels}], got [${bias.shape}]`);
+  }
+  const out = forward(x, weight, bias, g);
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return record(out, "conv2d", inputs, (dy) => {
+    const grads: (Tensor | null)[] = [
+      x.requiresGrad ? inputGrad(dy, weight, g) : null,
+      weight.requiresGrad ? weightGrad(dy, x, weight, g) : null,
+      bias?.requiresGrad ? sum(dy, [0, 2, 3]) : null,
+    ];
+    return grads.slice(0, inputs.length);
+  });
+}
+
+/**
+ * 2-D convolution (cross-correlation, as torch's `F.conv2d`) of an [N, C, H, W] (or unbatched
+ * [C, H, W]) input with a [Cout, C/groups, kH, kW] weight and an optional [Cout] bias. Forward and
+ * both gradients run as implicit-GEMM kernels that compute window coordinates on the fly.
+ *
+ * @example
+ * ```ts
+ * import { F, randn } from "./mod.ts";
+ * const x = randn([2, 3, 8, 8], { requiresGrad: true });
+ * const weight = randn([4, 3, 3, 3], { requiresGrad: true });
+ * const y = F.conv2d(x, weight, null, { stride: 2, padding: 1 });
+ * console.log(y.shape); // [2, 4, 4, 4]
+ * y.sum().backward();
+ * console.log(weight.grad!.shape); // [4, 3, 3, 3]
+ * ```
+ */
+export function conv2d(
+  x: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  options: Conv2dOptions = {},
+): Tensor {
+  if (x.ndim !== 3) return conv2dBatched(x, weight, bias ?? null, options);
+  // Unbatched: run as a batch of one; reshape keeps the graph connected.
+  const out = conv2dBatched(x.unsqueeze(0), weight, bias ?? null, options);
+  return out.squeeze(0);
+}

@@ -1,0 +1,67 @@
+/** Activation layers: ReLU, GELU, Sigmoid, Tanh (elementwise, no parameters). */
+import type { Tensor } from "../../tensor/tensor.ts";
+import { Module } from "../module.ts";
+
+/**
+ * max(x, 0), elementwise.
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "./mod.ts";
+ * console.log(await new nn.ReLU().call(tensor([-1, 2])).data()); // Float32Array [0, 2]
+ * ```
+ */
+export class ReLU extends Module {
+  /** Elementwise max(x, 0). */
+  forward(x: Tensor): Tensor {
+    return x.relu();
+  }
+}
+
+/**
+ * GELU, the exact form x·Φ(x) (PyTorch's default `approximate="none"`).
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "./mod.ts";
+ * console.log(await new nn.GELU().call(tensor([0, 1])).data()); // ≈ [0, 0.8413]
+ * ```
+ */
+export class GELU extends Module {
+  /** Elementwise x·Φ(x). */
+  forward(x: Tensor): Tensor {
+    return x.gelu();
+  }
+}
+
+/**
+ * 1 / (1 + e^-x), elementwise.
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "./mod.ts";
+ * console.log(await new nn.Sigmoid().call(tensor([0])).data()); // Float32Array [0.5]
+ * ```
+ */
+export class Sigmoid extends Module {
+  /** Elementwise logistic function. */
+  forward(x: Tensor): Tensor {
+    return x.sigmoid();
+  }
+}
+
+/**
+ * Hyperbolic tangent, elementwise.
+ *
+ * @example
+ * ```ts
+ * import { nn, tensor } from "./mod.ts";
+ * console.log(await new nn.Tanh().call(tensor([0])).data()); // Float32Array [0]
+ * ```
+ */
+export class Tanh extends Module {
+  /** Elementwise tanh. */
+  forward(x: Tensor): Tensor {
+    return x.tanh();
+  }
+}

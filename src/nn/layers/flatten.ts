@@ -1,0 +1,42 @@
+/** `nn.Flatten`: merges a range of dims, by default all but the batch dim. */
+import type { Tensor } from "../../tensor/tensor.ts";
+import { Module } from "../module.ts";
+
+/** Options of `nn.Flatten`. */
+export interface FlattenOptions {
+  /** First dim to merge (default 1: keep the batch dim). */
+  startDim?: number;
+  /** Last dim to merge (default -1). */
+  endDim?: number;
+}
+
+/**
+ * Flattens dims `startDim..endDim` into one, as between a conv stack and a linear head.
+ *
+ * @example
+ * ```ts
+ * import { nn, zeros } from "./mod.ts";
+ * console.log(new nn.Flatten().call(zeros([2, 3, 4, 4])).shape); // [2, 48]
+ * ```
+ */
+export class Flatten extends Module {
+  /** First merged dim. */
+  readonly startDim: number;
+  /** Last merged dim. */
+  readonly endDim: number;
+
+  constructor(options: FlattenOptions = {}) {
+    super();
+    this.startDim = options.startDim ?? 1;
+    this.endDim = options.endDim ?? -1;
+  }
+
+  /** The input with dims startDim..endDim merged. */
+  forward(x: Tensor): Tensor {
+    return x.flatten(this.startDim, this.endDim);
+  }
+
+  override extraRepr(): string {
+    return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
+  }
+}

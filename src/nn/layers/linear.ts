@@ -1,0 +1,60 @@
+/** `nn.Linear`: a fully connected layer. */
+import type { Tensor } from "../../tensor/tensor.ts";
+import { linear } from "../functional/linear.ts";
+import { Module } from "../module.ts";
+import { checkInt, checkLastDim, defaultBias, defaultWeight } from "./_params.ts";
+
+/** Options of `nn.Linear`. */
+export interface LinearOptions {
+  /** Size of each input's last dim. */
+  inFeatures: number;
+  /** Size of each output's last dim. */
+  outFeatures: number;
+  /** Whether to add a learned bias (default true). */
+  bias?: boolean;
+}
+
+/**
+ * y = x·Wᵀ + b over the last dim. `weight` is [outFeatures, inFeatures], `bias` [outFeatures];
+ * both start from U(±1/sqrt(inFeatures)) as in PyTorch.
+ *
+ * @example
+ * ```ts
+ * import { nn, randn } from "./mod.ts";
+ * const fc = new nn.Linear({ inFeatures: 784, outFeatures: 10 });
+ * console.log(fc.call(randn([32, 784])).shape); // [32, 10]
+ * ```
+ */
+export class Linear extends Module {
+  /** The input size. */
+  readonly inFeatures: number;
+  /** The output size. */
+  readonly outFeatures: number;
+  /** [outFeatures, inFeatures] */
+  declare weight: Tensor;
+  /** [outFeatures], or null without bias. */
+  declare bias: Tensor | null;
+
+  constructor(options: LinearOptions) {
+    super();
+    this.inFeatures = checkInt("Linear", "inFeatures", options?.inFeatures, 0);
+    this.outFeatures = checkInt("Linear", "outFeatures", options?.outFeatures, 0);
+    this.registerParameter("weight", defaultWeight([this.outFeatures, this.inFeatures]));
+    this.registerParameter(
+      "bias",
+      options.bias ?? true ? defaultBias(this.outFeatures, this.inFeatures) : null,
+    );
+  }
+
+  /** [..., inFeatures] → [..., outFeatures]. */
+  forward(x: Tensor): Tensor {
+    checkLastDim("Linear", x, this.inFeatures, "inFeatures");
+    return linear(x, this.weight, this.bias);
+  }
+
+  override extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${
+      this.bias !== null
+    }`;
+  }
+}

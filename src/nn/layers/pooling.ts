@@ -1,0 +1,117 @@
+/** Pooling layers: MaxPool2d, AvgPool2d, AdaptiveAvgPool2d over [N, C, H, W] or [C, H, W]. */
+import type { Tensor } from "../../tensor/tensor.ts";
+import {
+  adaptiveAvgPool2d,
+  type AdaptiveSize2d,
+  avgPool2d,
+  type AvgPool2dOptions,
+  maxPool2d,
+  type MaxPool2dOptions,
+} from "../functional/pool.ts";
+import { Module } from "../module.ts";
+
+/**
+ * The maximum of each window. Options: `kernelSize`, `stride` (the window by default),
+ * `padding` (0), `dilation` (1).
+ *
+ * @example
+ * ```ts
+ * import { nn, randn } from "./mod.ts";
+ * const pool = new nn.MaxPool2d({ kernelSize: 2 });
+ * console.log(pool.call(randn([1, 3, 8, 8])).shape); // [1, 3, 4, 4]
+ * ```
+ */
+export class MaxPool2d extends Module {
+  /** The pooling options given to `F.maxPool2d`. */
+  readonly options: Readonly<MaxPool2dOptions>;
+
+  constructor(options: MaxPool2dOptions) {
+    super();
+    if (options?.kernelSize === undefined) throw new Error("MaxPool2d: kernelSize is required");
+    this.options = { ...options };
+  }
+
+  /** Max over each window. */
+  forward(x: Tensor): Tensor {
+    return maxPool2d(x, this.options);
+  }
+
+  override extraRepr(): string {
+    const o = this.options;
+    return `kernel_size=${o.kernelSize}, stride=${o.stride ?? o.kernelSize}, padding=${
+      o.padding ?? 0
+    }`;
+  }
+}
+
+/**
+ * The mean of each window. Options: `kernelSize`, `stride` (the window by default),
+ * `padding` (0), `countIncludePad` (true).
+ *
+ * @example
+ * ```ts
+ * import { nn, randn } from "./mod.ts";
+ * const pool = new nn.AvgPool2d({ kernelSize: 3, stride: 2, padding: 1 });
+ * console.log(pool.call(randn([1, 2, 7, 7])).shape); // [1, 2, 4, 4]
+ * ```
+ */
+export class AvgPool2d extends Module {
+  /** The pooling options given to `F.avgPool2d`. */
+  readonly options: Readonly<AvgPool2dOptions>;
+
+  constructor(options: AvgPool2dOptions) {
+    super();
+    if (options?.kernelSize === undefined) throw new Error("AvgPool2d: kernelSize is required");
+    this.options = { ...options };
+  }
+
+  /** Mean over each window. */
+  forward(x: Tensor): Tensor {
+    return avgPool2d(x, this.options);
+  }
+
+  override extraRepr(): string {
+    const o = this.options;
+    return `kernel_size=${o.kernelSize}, stride=${o.stride ?? o.kernelSize}, padding=${
+      o.padding ?? 0
+    }`;
+  }
+}
+
+/** Options of `nn.AdaptiveAvgPool2d`. */
+export interface AdaptiveAvgPool2dOptions {
+  /** Output [height, width], or one number for both; null keeps the input's size. */
+  outputSize: AdaptiveSize2d;
+}
+
+/**
+ * Averages into a fixed output size whatever the input size (windows as PyTorch splits them).
+ *
+ * @example
+ * ```ts
+ * import { nn, randn } from "./mod.ts";
+ * const gap = new nn.AdaptiveAvgPool2d({ outputSize: 1 });
+ * console.log(gap.call(randn([2, 16, 5, 7])).shape); // [2, 16, 1, 1]
+ * ```
+ */
+export class AdaptiveAvgPool2d extends Module {
+  /** The output size. */
+  readonly outputSize: AdaptiveSize2d;
+
+  constructor(options: AdaptiveAvgPool2dOptions) {
+    super();
+    if (options?.outputSize === undefined) {
+      throw new Error("AdaptiveAvgPool2d: outputSize is required");
+    }
+    this.outputSize = options.outputSize;
+  }
+
+  /** [N, C, H, W] → [N, C, outH, outW]. */
+  forward(x: Tensor): Tensor {
+    return adaptiveAvgPool2d(x, this.outputSize);
+  }
+
+  override extraRepr(): string {
+    return `output_size=${JSON.stringify(this.outputSize)}`;
+  }
+}
