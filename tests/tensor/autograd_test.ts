@@ -97,5 +97,8 @@ Deno.test("gradients made inside tidy belong to their leaf and survive the scope
 Deno.test("backward through a graph freed by tidy fails loudly, naming the op", () => {
   const x = tensor([1, 2], { requiresGrad: true });
   const loss = tidy(() => x.mul(x).exp().sum());
-  assert.throws(() => loss.backward(), /A disposed tensor of shape \[2\] \(made by (mul|exp)\) was used; tensors made inside tidy\(\)/);
+  assert.throws(
+    () => loss.backward(),
+    /A disposed tensor of shape \[2\] \(made by (mul|exp)\) was used; tensors made inside tidy\(\)/,
+  );
 });

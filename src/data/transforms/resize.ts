@@ -1,0 +1,56 @@
+/** `Resize` (bilinear). */
+import type { HostArray } from "../host_array.ts";
+import type { WorkerSpec } from "../worker_spec.ts";
+import { bilinear, imageLayout, pair } from "./image.ts";
+import type { Transform } from "./transform.ts";
+
+/** Options of `Resize`. */
+export interface ResizeOptions {
+  /** [height, width], or a number: the smaller edge's new length, keeping the aspect ratio. */
+  size: number | readonly number[];
+}
+
+/**
+ * Resizes an image with bilinear interpolation (half-pixel centres, no antialiasing).
+ *
+ * @example
+ * ```ts
+ * import { data } from "./mod.ts";
+ * const x = new data.transforms.Resize({ size: [4, 6] }).apply(data.hostArray(new Uint8Array(8 * 12), [8, 12]));
+ * console.log((x as data.HostArray).shape); // [4, 6]
+ * ```
+ */
+export class Resize implements Transform {
+  /** The size option as given. */
+  readonly size: number | readonly number[];
+
+  /** Checks and keeps the size. */
+  constructor(options: ResizeOptions) {
+    const size = options?.size;
+    if (typeof size === "number") pair(size, "Resize size");
+    else pair(size as readonly number[], "Resize size");
+    this.size = typeof size === "number" ? size : [...size];
+  }
+
+  /** The output [height, width] for an input of `height` x `width`. */
+  outputSize(height: number, width: number): [number, number] {
+    if (typeof this.size !== "number") return [this.size[0], this.size[1]];
+    const s = this.size;
+    return height <= width
+      ? [s, Math.max(1, Math.floor((s * width) / height))]
+      : [Math.max(1, Math.floor((s * height) / width)), s];
+  }
+
+  /** Resizes one image. */
+  apply(x: unknown): HostArray {
+    const l = imageLayout(x, "Resize");
+    const [h, w] = this.outputSize(l.height, l.width);
+    if (h === l.height && w === l.width) return x as HostArray;
+    return bilinear(x as HostArray, l, h, w);
+  }
+
+  /** Rebuild description for workers. */
+  workerSpec(): WorkerSpec {
+    return { $kind: "Resize", options: { size: this.size } };
+  }
+}

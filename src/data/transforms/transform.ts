@@ -1,0 +1,71 @@
+/**
+ * The transform protocol and composition. A transform is an object with `apply(x)`; classes take
+ * one options object (so YAML can build them) and describe themselves for workers.
+ *
+ * @module
+ */
+import { specOf, type WorkerSpec } from "../worker_spec.ts";
+
+/** A sample transform: host value in, host value out. Random ones draw from `sampleRandom()`. */
+export interface Transform {
+  /** Transforms one sample's value. */
+  apply(x: unknown): unknown;
+}
+
+/** A transform object, or a plain function (main thread only: functions cannot reach workers). */
+export type TransformLike = Transform | ((x: unknown) => unknown);
+
+/** Applies a transform object or function. */
+export function applyTransform(t: TransformLike, x: unknown): unknown {
+  return typeof t === "function" ? t(x) : t.apply(x);
+}
+
+/** Options of `Compose`. */
+export interface ComposeOptions {
+  /** Transforms applied in order. */
+  transforms: TransformLike[];
+}
+
+/**
+ * Applies transforms in order (as torchvision's `Compose`).
+ *
+ * @example
+ * ```ts
+ * import { data } from "./mod.ts";
+ * const { Compose, ToTensor, Normalize } = data.transforms;
+ * const t = new Compose({ transforms: [new ToTensor(), new Normalize({ mean: [0.5], std: [0.5] })] });
+ * const x = t.apply(data.hostArray(new Uint8Array([0, 255]), [1, 2, 1])) as data.HostArray;
+ * console.log(x.shape, x.data); // [1, 1, 2] Float32Array [-1, 1]
+ * ```
+ */
+export class Compose implements Transform {
+  /** The transforms, in order. */
+  readonly transforms: readonly TransformLike[];
+
+  /** Composes `options.transforms`. */
+  constructor(options: ComposeOptions) {
+    if (!options || !Array.isArray(options.transforms)) {
+      throw new Error("Compose needs {transforms: [...]}, an array of transforms");
+    }
+    options.transforms.forEach((t, i) => {
+      if (typeof t !== "function" && typeof (t as Transform)?.apply !== "function") {
+        throw new Error(`Compose: transforms[${i}] is not a transform (an object with apply(x))`);
+      }
+    });
+    this.transforms = [...options.transforms];
+  }
+
+  /** Applies each transform in turn. */
+  apply(x: unknown): unknown {
+    for (const t of this.transforms) x = applyTransform(t, x);
+    return x;
+  }
+
+  /** Rebuild description for workers. */
+  workerSpec(): WorkerSpec {
+    return {
+      $kind: "Compose",
+      options: { transforms: specOf(this.transforms, "Compose.transforms") as unknown[] },
+    };
+  }
+}

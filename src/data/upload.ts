@@ -1,0 +1,148 @@
+/**
+ * The device half of collation: every stacked host array becomes one tensor (one upload per
+ * array per batch), uint8 images travel packed four to a word and are widened on the device, and
+ * per-sample tensors are stacked by a concatenation kernel.
+ *
+ * @module
+ */
+import { getDevice } from "../device/default_device.ts";
+import type { KernelSpec } from "../device/device.ts";
+import { Tensor } from "../tensor/tensor.ts";
+import { tensor } from "../tensor/creation.ts";
+import { runKernel } from "../ops/_run.ts";
+import { grid1d, groupIndex, wgslType } from "../../kernels/_grid.ts";
+import { isHostArray } from "./host_array.ts";
+import { collateHost, isPendingStack } from "./collate.ts";
+
+const WG = 256;
+
+function unpackBytesKernel(n: number): KernelSpec {
+  const workgroups = grid1d(n, WG);
+  return {
+    key: `data.unpack_u8|${n}|${workgroups}`,
+    workgroups,
+    source: () =>
+      `@group(0) @binding(0) var<storage, read> packed: array<u32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let i = ${groupIndex(workgroups)} * ${WG}u + lid;
+  if (i >= ${n}u) { return; }
+  out[i] = f32((packed[i / 4u] >> (8u * (i % 4u))) & 255u);
+}
+`,
+  };
+}
+
+/** A uint8 array on the device as float32 values 0..255: a quarter of the upload of floats. */
+export function uploadBytes(data: Uint8Array, shape: readonly number[]): Tensor {
+  const n = data.length;
+  const words = new Uint32Array(Math.max(1, Math.ceil(n / 4)));
+  new Uint8Array(words.buffer).set(data);
+  const packed = Tensor.fromBuffer(getDevice().upload(words), [words.length], "int32");
+  const out = runKernel(unpackBytesKernel(n), [packed], shape, "float32");
+  packed.dispose();
+  return out;
+}
+
+function concatKernel(sizes: readonly number[], dtype: "float32" | "int32"): KernelSpec {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const workgroups = grid1d(total, WG);
+  const t = wgslType(dtype);
+  return {
+    key: `data.concat|${sizes}|${dtype}|${workgroups}`,
+    workgroups,
+    source: () => {
+      const lines = sizes.map((_, k) =>
+        `@group(0) @binding(${k}) var<storage, read> in${k}: array<${t}>;`
+      );
+      lines.push(`@group(0) @binding(${sizes.length}) var<storage, read_write> out: array<${t}>;`);
+      let start = 0;
+      const branches = sizes.map((s, k) => {
+        const b = `if (i < ${start + s}u) { out[i] = in${k}[i - ${start}u]; return; }`;
+        start += s;
+        return b;
+      });
+      return `${lines.join("\n")}
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let i = ${groupIndex(workgroups)} * ${WG}u + lid;
+  if (i >= ${total}u) { return; }
+  ${branches.join("\n  ")}
+}
+`;
+    },
+  };
+}
+
+/** Inputs per concatenation dispatch: WebGPU guarantees 8 storage buffers, one is the output. */
+const MAX_INPUTS = 7;
+
+/** Concatenates contiguous tensors end to end into a tensor of `shape`. */
+function concat(parts: readonly Tensor[], shape: readonly number[]): Tensor {
+  const dtype = parts[0].dtype;
+  if (parts.length <= MAX_INPUTS) {
+    return runKernel(concatKernel(parts.map((p) => p.size), dtype), parts, shape, dtype);
+  }
+  const groups: Tensor[] = [];
+  for (let i = 0; i < parts.length; i += MAX_INPUTS) {
+    const g = parts.slice(i, i + MAX_INPUTS);
+    const n = g.reduce((a, p) => a + p.size, 0);
+    groups.push(concat(g, [n]));
+  }
+  const out = concat(groups, shape);
+  for (const g of groups) g.dispose();
+  return out;
+}
+
+/** Stacks same-shape tensors along a new first dim. */
+export function stackTensors(items: readonly Tensor[], where = "batch"): Tensor {
+  const first = items[0];
+  items.forEach((t, i) => {
+    if (
+      t.dtype !== first.dtype || t.shape.length !== first.shape.length ||
+      t.shape.some((d, k) => d !== first.shape[k])
+    ) {
+      throw new Error(
+        `Cannot collate ${where}: sample ${i} is a tensor [${t.shape}] ${t.dtype} but sample 0 ` +
+          `is [${first.shape}] ${first.dtype}`,
+      );
+    }
+  });
+  return concat(items, [items.length, ...first.shape]);
+}
+
+/**
+ * Uploads a host batch: each stacked host array becomes one tensor, device-stack markers are
+ * stacked on the device, and everything else keeps its structure.
+ */
+export function uploadBatch(batch: unknown): unknown {
+  if (batch === null || batch === undefined || typeof batch !== "object") return batch;
+  if (isHostArray(batch)) {
+    if (batch.data instanceof Uint8Array) return uploadBytes(batch.data, batch.shape);
+    return tensor(batch.data, { shape: batch.shape });
+  }
+  if (isPendingStack(batch)) return stackTensors(batch.pendingStack as Tensor[]);
+  if (Array.isArray(batch)) return batch.map(uploadBatch);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(batch)) out[k] = uploadBatch(v);
+  return out;
+}
+
+/**
+ * The default collate: stacks samples on the host, then uploads each stacked array as one
+ * tensor. `[input, target]` samples with integer labels give `[Tensor [B, ...], Tensor int32 [B]]`.
+ *
+ * @example
+ * ```ts
+ * import { data } from "./mod.ts";
+ * const [x, y] = data.defaultCollate([
+ *   [data.hostArray(new Float32Array([1, 2]), [2]), 0],
+ *   [data.hostArray(new Float32Array([3, 4]), [2]), 1],
+ * ]) as [import("./mod.ts").Tensor, import("./mod.ts").Tensor];
+ * console.log(x.shape, y.dtype); // [2, 2] "int32"
+ * ```
+ */
+export function defaultCollate(samples: readonly unknown[]): unknown {
+  return uploadBatch(collateHost(samples));
+}
