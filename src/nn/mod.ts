@@ -26,3 +26,4 @@ export {
   MaxPool2d,
 } from "./layers/pooling.ts";
 export { Sequential, type SequentialOptions, type TensorModule } from "./layers/sequential.ts";
+export { BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss } from "./layers/loss.ts";
