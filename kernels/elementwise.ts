@@ -6,6 +6,7 @@
  */
 import type { KernelSpec } from "../src/device/device.ts";
 import { grid1d, groupIndex, wgslType } from "./_grid.ts";
+import { sizeOf, stridesOf } from "../src/tensor/shape.ts";
 
 /** Element types the kernels handle. */
 export type KernelDType = "float32" | "int32";
@@ -34,19 +35,9 @@ export interface ElementwiseSpec {
 
 const WG = 256;
 
-function contiguousStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
-}
-
 /** Builds the kernel; bind the inputs in order, then the output. */
 export function elementwiseKernel(spec: ElementwiseSpec): KernelSpec {
-  const n = spec.outShape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(spec.outShape);
   const workgroups = grid1d(n, WG);
   const key = `ew|${spec.expr}|${spec.inputs.map((x) => `${x.dtype}:${x.strides}`).join(";")}|` +
     `${spec.outShape}|${spec.outDtype}|${spec.computeType}|${workgroups}`;
@@ -59,7 +50,7 @@ function elementwiseSource(
   workgroups: readonly [number, number, number],
 ): string {
   const rank = spec.outShape.length;
-  const contiguous = contiguousStrides(spec.outShape);
+  const contiguous = stridesOf(spec.outShape);
   const ct = wgslType(spec.computeType);
   const lines: string[] = [];
   spec.inputs.forEach((x, k) => {
