@@ -14,7 +14,7 @@
  */
 export * from "./src/tensor/mod.ts";
 export { noGrad } from "./src/autograd/grad_mode.ts";
-export { deviceInfo, deviceStats, memory } from "./src/device/default_device.ts";
+export { deviceInfo, deviceStats, flush, memory } from "./src/device/default_device.ts";
 export type { DeviceInfo, DeviceStats, MemoryInfo } from "./src/device/device.ts";
 export { NoAdapterError } from "./src/device/webgpu/acquire.ts";
 export * from "./src/config/mod.ts";

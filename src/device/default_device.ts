@@ -62,3 +62,19 @@ export function deviceInfo(): DeviceInfo {
 export function deviceStats(): DeviceStats {
   return getDevice().stats();
 }
+
+/**
+ * Submits the recorded work now, so the device starts on it while the host prepares the next
+ * step (reads flush on their own; optimizers flush at the end of `step()`).
+ *
+ * @example
+ * ```ts
+ * import { flush, tensor } from "./mod.ts";
+ * const y = tensor([1, 2]).mul(3);
+ * flush(); // the multiply runs while the host goes on
+ * console.log(await y.data()); // Float32Array [3, 6]
+ * ```
+ */
+export function flush(): void {
+  getDevice().flush();
+}
