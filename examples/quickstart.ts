@@ -38,14 +38,18 @@ const train = limit > 0
   ? new datasets.Subset({ dataset: full, indices: Array.from({ length: limit }, (_, i) => i) })
   : full;
 const test = new datasets.FashionMNIST({ root, train: false });
-const trainLoader = new data.DataLoader({
+const trainLoader = new data.DataLoader<Batch>({
   dataset: train,
   batchSize,
   shuffle: true,
   seed: 0,
   batchTransform: toTensor,
 });
-const testLoader = new data.DataLoader({ dataset: test, batchSize: 500, batchTransform: toTensor });
+const testLoader = new data.DataLoader<Batch>({
+  dataset: test,
+  batchSize: 500,
+  batchTransform: toTensor,
+});
 
 const model = new nn.Sequential(
   new nn.Flatten(),
@@ -64,7 +68,7 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   model.train();
   const start = performance.now();
   let step = 0, seen = 0;
-  for await (const [x, y] of trainLoader as AsyncIterable<Batch>) {
+  for await (const [x, y] of trainLoader) {
     const loss = tidy(() => {
       optimizer.zeroGrad();
       const l = F.crossEntropy(model.call(x), y);
@@ -84,7 +88,7 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   const seconds = (performance.now() - start) / 1000;
   model.eval();
   let correct = 0, total = 0;
-  for await (const [x, y] of testLoader as AsyncIterable<Batch>) {
+  for await (const [x, y] of testLoader) {
     const hits = tidy(() => noGrad(() => model.call(x).argmax(1).eq(y).sum()));
     correct += await hits.item();
     total += x.shape[0];

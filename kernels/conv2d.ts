@@ -11,23 +11,15 @@
  */
 import type { KernelSpec } from "../src/device/device.ts";
 import { convGemmKernel, MAX_COLUMNS } from "./conv_gemm.ts";
+import { type Window2d, windowKeyParts } from "./_window2d.ts";
 
 /** Every size of a convolution, all resolved to numbers. */
-export interface Conv2dGeometry {
+export interface Conv2dGeometry extends Window2d {
   batch: number;
   inChannels: number;
   height: number;
   width: number;
   outChannels: number;
-  kernelH: number;
-  kernelW: number;
-  strideH: number;
-  strideW: number;
-  /** Padding before the first row/column (the far side's padding is implied by outH/outW). */
-  padH: number;
-  padW: number;
-  dilationH: number;
-  dilationW: number;
   groups: number;
   outH: number;
   outW: number;
@@ -40,14 +32,7 @@ function geometryKey(g: Conv2dGeometry): string {
     g.height,
     g.width,
     g.outChannels,
-    g.kernelH,
-    g.kernelW,
-    g.strideH,
-    g.strideW,
-    g.padH,
-    g.padW,
-    g.dilationH,
-    g.dilationW,
+    ...windowKeyParts(g),
     g.groups,
     g.outH,
     g.outW,

@@ -33,6 +33,56 @@ function treeSum(names: string[], size: number): string {
   }`;
 }
 
+/**
+ * WGSL of the two statistics passes over `count` values, `value` being the WGSL of value `e`, read
+ * by thread `lid` at e = lid, lid + size, ... (only when `valid`): leaves `mean` in scope and the
+ * sum of squared deviations from it in `part[0]` (a workgroup array of `size`).
+ */
+function centredSums(value: string, count: number, size: number): string {
+  return `var acc = 0.0;
+  if (valid) {
+    for (var e = lid; e < ${count}u; e += ${size}u) { acc += ${value}; }
+  }
+  part[lid] = acc;
+  ${treeSum(["part"], size)}
+  let mean = part[0] / ${count}.0;
+  workgroupBarrier();
+  acc = 0.0;
+  if (valid) {
+    for (var e = lid; e < ${count}u; e += ${size}u) {
+      let d = ${value} - mean;
+      acc += d * d;
+    }
+  }
+  part[lid] = acc;
+  ${treeSum(["part"], size)}`;
+}
+
+/** WGSL opening `main` with one workgroup per item (`name`, below `count` when `valid`). */
+function itemPerGroupMain(
+  workgroups: readonly [number, number, number],
+  size: number,
+  name: string,
+  count: number,
+): string {
+  return `@compute @workgroup_size(${size})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let ${name} = ${groupIndex(workgroups)};
+  let valid = ${name} < ${count}u;`;
+}
+
+/**
+ * WGSL opening `main` with one thread per element `i` of an [N, C, S] tensor (returning past the
+ * end) and its channel `c`.
+ */
+function bnElementMain(workgroups: readonly [number, number, number], sh: BatchNormShape): string {
+  return `@compute @workgroup_size(${EW_WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let i = ${groupIndex(workgroups)} * ${EW_WG}u + lid;
+  if (i >= ${sh.n * sh.c * sh.s}u) { return; }
+  let c = (i / ${sh.s}u) % ${sh.c}u;`;
+}
+
 /** Address of element `e` (0..N*S) of channel `c` in an [N, C, S] tensor. */
 function bnAddress(sh: BatchNormShape): string {
   return `fn at(e: u32, c: u32) -> u32 {
@@ -69,27 +119,8 @@ ${running}
 @group(0) @binding(${updateRunning ? 3 : 1}) var<storage, read_write> stats: array<f32>;
 var<workgroup> part: array<f32, ${TREE_WG}>;
 ${bnAddress(sh)}
-@compute @workgroup_size(${TREE_WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let c = ${groupIndex(workgroups)};
-  let valid = c < ${sh.c}u;
-  var acc = 0.0;
-  if (valid) {
-    for (var e = lid; e < ${m}u; e += ${TREE_WG}u) { acc += x[at(e, c)]; }
-  }
-  part[lid] = acc;
-  ${treeSum(["part"], TREE_WG)}
-  let mean = part[0] / ${m}.0;
-  workgroupBarrier();
-  acc = 0.0;
-  if (valid) {
-    for (var e = lid; e < ${m}u; e += ${TREE_WG}u) {
-      let d = x[at(e, c)] - mean;
-      acc += d * d;
-    }
-  }
-  part[lid] = acc;
-  ${treeSum(["part"], TREE_WG)}
+${itemPerGroupMain(workgroups, TREE_WG, "c", sh.c)}
+  ${centredSums("x[at(e, c)]", m, TREE_WG)}
   if (lid == 0u && valid) {
     let variance = part[0] / ${m}.0;
     stats[c] = mean;
@@ -123,11 +154,7 @@ export function batchNormApplyKernel(
   decl.push(`@group(0) @binding(${b}) var<storage, read_write> y: array<f32>;`);
   const source = () =>
     `${decl.join("\n")}
-@compute @workgroup_size(${EW_WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = ${groupIndex(workgroups)} * ${EW_WG}u + lid;
-  if (i >= ${total}u) { return; }
-  let c = (i / ${sh.s}u) % ${sh.c}u;
+${bnElementMain(workgroups, sh)}
   let xhat = (x[i] - stats[c]) * stats[${sh.c}u + c];
   y[i] = xhat${hasWeight ? " * weight[c]" : ""}${hasBias ? " + bias[c]" : ""};
 }
@@ -151,10 +178,7 @@ export function batchNormGradSumsKernel(sh: BatchNormShape): KernelSpec {
 var<workgroup> pa: array<f32, ${TREE_WG}>;
 var<workgroup> pb: array<f32, ${TREE_WG}>;
 ${bnAddress(sh)}
-@compute @workgroup_size(${TREE_WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let c = ${groupIndex(workgroups)};
-  let valid = c < ${sh.c}u;
+${itemPerGroupMain(workgroups, TREE_WG, "c", sh.c)}
   var a = 0.0;
   var b = 0.0;
   if (valid) {
@@ -209,11 +233,7 @@ export function batchNormGradInputKernel(
     : `dx[i] = scale * g[i];`;
   const source = () =>
     `${decl.join("\n")}
-@compute @workgroup_size(${EW_WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = ${groupIndex(workgroups)} * ${EW_WG}u + lid;
-  if (i >= ${total}u) { return; }
-  let c = (i / ${sh.s}u) % ${sh.c}u;
+${bnElementMain(workgroups, sh)}
   let invstd = stats[${sh.c}u + c];
   let scale = invstd${hasWeight ? " * weight[c]" : ""};
   ${value}
@@ -252,28 +272,9 @@ export function layerNormForwardKernel(
   const source = () =>
     `${decl.join("\n")}
 var<workgroup> part: array<f32, ${ROW_WG}>;
-@compute @workgroup_size(${ROW_WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let r = ${groupIndex(workgroups)};
-  let valid = r < ${sh.rows}u;
+${itemPerGroupMain(workgroups, ROW_WG, "r", sh.rows)}
   let base = r * ${sh.d}u;
-  var acc = 0.0;
-  if (valid) {
-    for (var j = lid; j < ${sh.d}u; j += ${ROW_WG}u) { acc += x[base + j]; }
-  }
-  part[lid] = acc;
-  ${treeSum(["part"], ROW_WG)}
-  let mean = part[0] / ${sh.d}.0;
-  workgroupBarrier();
-  acc = 0.0;
-  if (valid) {
-    for (var j = lid; j < ${sh.d}u; j += ${ROW_WG}u) {
-      let dv = x[base + j] - mean;
-      acc += dv * dv;
-    }
-  }
-  part[lid] = acc;
-  ${treeSum(["part"], ROW_WG)}
+  ${centredSums("x[base + e]", sh.d, ROW_WG)}
   let rstd = 1.0 / sqrt(part[0] / ${sh.d}.0 + ${literal(eps)});
   if (valid) {
     for (var j = lid; j < ${sh.d}u; j += ${ROW_WG}u) {
@@ -311,10 +312,7 @@ ${hasWeight ? "@group(0) @binding(3) var<storage, read> weight: array<f32>;" : "
 @group(0) @binding(${hasWeight ? 4 : 3}) var<storage, read_write> dx: array<f32>;
 var<workgroup> pa: array<f32, ${ROW_WG}>;
 var<workgroup> pb: array<f32, ${ROW_WG}>;
-@compute @workgroup_size(${ROW_WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let r = ${groupIndex(workgroups)};
-  let valid = r < ${sh.rows}u;
+${itemPerGroupMain(workgroups, ROW_WG, "r", sh.rows)}
   let base = r * ${sh.d}u;
   var a = 0.0;
   var b = 0.0;

@@ -7,23 +7,15 @@
  */
 import type { KernelSpec } from "../src/device/device.ts";
 import { grid1d, groupIndex } from "./_grid.ts";
+import { type Window2d, windowKeyParts } from "./_window2d.ts";
 
 /** Sizes of a windowed pooling; window (oh, ow) starts at (oh*strideH - padH, ow*strideW - padW). */
-export interface Pool2dGeometry {
+export interface Pool2dGeometry extends Window2d {
   planes: number;
   height: number;
   width: number;
   outH: number;
   outW: number;
-  kernelH: number;
-  kernelW: number;
-  strideH: number;
-  strideW: number;
-  padH: number;
-  padW: number;
-  /** Spacing of the window's taps (max pooling only; average pooling uses 1). */
-  dilationH: number;
-  dilationW: number;
 }
 
 /** Sizes of an adaptive pooling: output pixel i covers [floor(i*in/out), ceil((i+1)*in/out)). */
@@ -44,14 +36,7 @@ function poolKey(g: Pool2dGeometry): string {
     g.width,
     g.outH,
     g.outW,
-    g.kernelH,
-    g.kernelW,
-    g.strideH,
-    g.strideW,
-    g.padH,
-    g.padW,
-    g.dilationH,
-    g.dilationW,
+    ...windowKeyParts(g),
   ].join("x");
 }
 

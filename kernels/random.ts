@@ -35,17 +35,21 @@ fn philox(ctr_in: vec4<u32>, key_in: vec2<u32>) -> vec4<u32> {
 fn uniform01(bits: u32) -> f32 { return f32(bits >> 8u) * (1.0 / 16777216.0); }
 `;
 
-/** Builds the kernel; bind the output. params = [seedLo, seedHi, offsetLo, offsetHi]. */
-export function randomKernel(n: number, dist: RandomDistribution): KernelSpec {
+/**
+ * A kernel of one thread per element i < n whose `body` sees `i` and `r`, the four random words of
+ * counter (offset + i) under the seed. `bindings` declares the buffers, ending with
+ * `params: array<u32>` = [seedLo, seedHi, offsetLo, offsetHi] (from `nextRandomParams(n)`).
+ */
+export function perElementRandomKernel(
+  key: string,
+  n: number,
+  bindings: string,
+  body: string,
+): KernelSpec {
   const workgroups = grid1d(n, WG);
-  const key = `random|${dist}|${n}`;
-  const value = dist === "uniform"
-    ? "uniform01(r.x)"
-    // Box-Muller on two uniforms; 1 - u keeps the log's argument in (0, 1].
-    : "sqrt(-2.0 * log(1.0 - uniform01(r.x))) * cos(6.283185307179586 * uniform01(r.y))";
+  // The 64-bit counter offset + i, its low word's overflow carried into the high word.
   const source = () =>
-    `@group(0) @binding(0) var<storage, read_write> out: array<f32>;
-@group(0) @binding(1) var<storage, read> params: array<u32>;
+    `${bindings}
 ${PHILOX_WGSL}
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -54,8 +58,23 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let lo = params[2] + i;
   let carry = select(0u, 1u, lo < i);
   let r = philox(vec4<u32>(lo, params[3] + carry, 0u, 0u), vec2<u32>(params[0], params[1]));
-  out[i] = ${value};
+  ${body}
 }
 `;
   return { key, workgroups, source };
+}
+
+/** Builds the kernel; bind the output. params = [seedLo, seedHi, offsetLo, offsetHi]. */
+export function randomKernel(n: number, dist: RandomDistribution): KernelSpec {
+  const value = dist === "uniform"
+    ? "uniform01(r.x)"
+    // Box-Muller on two uniforms; 1 - u keeps the log's argument in (0, 1].
+    : "sqrt(-2.0 * log(1.0 - uniform01(r.x))) * cos(6.283185307179586 * uniform01(r.y))";
+  return perElementRandomKernel(
+    `random|${dist}|${n}`,
+    n,
+    `@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read> params: array<u32>;`,
+    `out[i] = ${value};`,
+  );
 }

@@ -79,7 +79,8 @@ export class ConfigError extends Error {
   constructor(detail: string, options: ConfigErrorOptions = {}) {
     const where = formatWhere(options.id, options.location);
     super(where ? `${where}: ${detail}` : detail, { cause: options.cause });
-    this.name = "ConfigError";
+    // Each subclass is named after its class, so `e.name` says which kind of config error it is.
+    this.name = new.target.name;
     this.id = options.id;
     this.location = options.location;
     this.detail = detail;
@@ -97,13 +98,7 @@ export class ConfigError extends Error {
  * try { config.resolve("ref"); } catch (e) { console.log(e instanceof ConfigKeyError); }
  * ```
  */
-export class ConfigKeyError extends ConfigError {
-  /** See {@link ConfigError}. */
-  constructor(detail: string, options: ConfigErrorOptions = {}) {
-    super(detail, options);
-    this.name = "ConfigKeyError";
-  }
-}
+export class ConfigKeyError extends ConfigError {}
 
 /**
  * A malformed reference, or a relative reference (`@::::x`) that climbs above the root.
@@ -115,13 +110,7 @@ export class ConfigKeyError extends ConfigError {
  * try { config.resolve(); } catch (e) { console.log(e instanceof ConfigReferenceError); }
  * ```
  */
-export class ConfigReferenceError extends ConfigError {
-  /** See {@link ConfigError}. */
-  constructor(detail: string, options: ConfigErrorOptions = {}) {
-    super(detail, options);
-    this.name = "ConfigReferenceError";
-  }
-}
+export class ConfigReferenceError extends ConfigError {}
 
 /**
  * A reference cycle (`a: "@b"`, `b: "@a"`) or a raw-reference (`%`) cycle; the message shows the
@@ -140,7 +129,6 @@ export class CircularReferenceError extends ConfigError {
   /** See {@link ConfigError}; `chain` lists the ids of the cycle. */
   constructor(detail: string, chain: string[], options: ConfigErrorOptions = {}) {
     super(detail, options);
-    this.name = "CircularReferenceError";
     this.chain = chain;
   }
 }
@@ -156,13 +144,7 @@ export class CircularReferenceError extends ConfigError {
  * try { config.resolve("x"); } catch (e) { console.log(e instanceof EvaluationError); }
  * ```
  */
-export class EvaluationError extends ConfigError {
-  /** See {@link ConfigError}. */
-  constructor(detail: string, options: ConfigErrorOptions = {}) {
-    super(detail, options);
-    this.name = "EvaluationError";
-  }
-}
+export class EvaluationError extends ConfigError {}
 
 /**
  * A `_target_` name that is not in the `lumen` or `project` namespace; the message lists the
@@ -175,13 +157,7 @@ export class EvaluationError extends ConfigError {
  * try { config.resolve("m"); } catch (e) { console.log(e instanceof TargetNotFoundError); }
  * ```
  */
-export class TargetNotFoundError extends ConfigError {
-  /** See {@link ConfigError}. */
-  constructor(detail: string, options: ConfigErrorOptions = {}) {
-    super(detail, options);
-    this.name = "TargetNotFoundError";
-  }
-}
+export class TargetNotFoundError extends ConfigError {}
 
 /**
  * A component whose constructor or function threw, or whose reserved keys are misused; the
@@ -196,13 +172,7 @@ export class TargetNotFoundError extends ConfigError {
  * try { config.resolve("d"); } catch (e) { console.log(e instanceof InstantiationError); }
  * ```
  */
-export class InstantiationError extends ConfigError {
-  /** See {@link ConfigError}. */
-  constructor(detail: string, options: ConfigErrorOptions = {}) {
-    super(detail, options);
-    this.name = "InstantiationError";
-  }
-}
+export class InstantiationError extends ConfigError {}
 
 /**
  * A misused merge operator (`~key` with a bad value, an index out of range, ...) or a path key
@@ -214,13 +184,7 @@ export class InstantiationError extends ConfigError {
  * try { await Config.load({ a: [1], "~a": [] }); } catch (e) { console.log(e instanceof ConfigMergeError); }
  * ```
  */
-export class ConfigMergeError extends ConfigError {
-  /** See {@link ConfigError}. */
-  constructor(detail: string, options: ConfigErrorOptions = {}) {
-    super(detail, options);
-    this.name = "ConfigMergeError";
-  }
-}
+export class ConfigMergeError extends ConfigError {}
 
 /**
  * A YAML syntax error (with the file and line), or a file whose top level is not a mapping.
@@ -231,13 +195,7 @@ export class ConfigMergeError extends ConfigError {
  * try { parseConfigYaml("a: [1", "bad.yaml"); } catch (e) { console.log(e instanceof ConfigYamlError); }
  * ```
  */
-export class ConfigYamlError extends ConfigError {
-  /** See {@link ConfigError}. */
-  constructor(detail: string, options: ConfigErrorOptions = {}) {
-    super(detail, options);
-    this.name = "ConfigYamlError";
-  }
-}
+export class ConfigYamlError extends ConfigError {}
 
 /**
  * A missing config file, a file that is not `.yaml`/`.yml`, or a missing `project` directory or
@@ -249,13 +207,7 @@ export class ConfigYamlError extends ConfigError {
  * try { await Config.load("nope.yaml"); } catch (e) { console.log(e instanceof ConfigFileError); }
  * ```
  */
-export class ConfigFileError extends ConfigError {
-  /** See {@link ConfigError}. */
-  constructor(detail: string, options: ConfigErrorOptions = {}) {
-    super(detail, options);
-    this.name = "ConfigFileError";
-  }
-}
+export class ConfigFileError extends ConfigError {}
 
 /**
  * A CLI override that is not `key::path=value`, or that cannot be applied (a path through a
@@ -267,13 +219,7 @@ export class ConfigFileError extends ConfigError {
  * try { parseOverride("trainer::max_epochs"); } catch (e) { console.log(e instanceof OverrideError); }
  * ```
  */
-export class OverrideError extends ConfigError {
-  /** See {@link ConfigError}. */
-  constructor(detail: string, options: ConfigErrorOptions = {}) {
-    super(detail, options);
-    this.name = "OverrideError";
-  }
-}
+export class OverrideError extends ConfigError {}
 
 /**
  * A config that does not fit the runner's schema: a missing `trainer`/`system`, an unknown key
@@ -286,10 +232,4 @@ export class OverrideError extends ConfigError {
  * try { config.validate(); } catch (e) { console.log(e instanceof ConfigValidationError); }
  * ```
  */
-export class ConfigValidationError extends ConfigError {
-  /** See {@link ConfigError}. */
-  constructor(detail: string, options: ConfigErrorOptions = {}) {
-    super(detail, options);
-    this.name = "ConfigValidationError";
-  }
-}
+export class ConfigValidationError extends ConfigError {}

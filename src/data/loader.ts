@@ -65,18 +65,22 @@ function positiveInt(v: number, name: string, min: number): number {
  * `shuffle`), stacked and uploaded once per batch, `prefetch` batches ahead of the consumer, so
  * a training step finds its batch already on the device.
  *
+ * `Batch` types what iteration yields (the default collate turns `[input, target]` samples into
+ * `[Tensor, Tensor]`).
+ *
  * @example
  * ```ts
- * import { data, datasets, tensor } from "./mod.ts";
+ * import { data, datasets, type Tensor, tensor } from "./mod.ts";
  * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
  * const y = tensor(new Int32Array([0, 1, 1, 0]));
- * const loader = new data.DataLoader({ dataset: new datasets.TensorDataset({ tensors: [x, y] }), batchSize: 2, shuffle: true, seed: 1 });
- * for await (const [xb, yb] of loader as AsyncIterable<[import("./mod.ts").Tensor, import("./mod.ts").Tensor]>) {
+ * const dataset = new datasets.TensorDataset({ tensors: [x, y] });
+ * const loader = new data.DataLoader<[Tensor, Tensor]>({ dataset, batchSize: 2, shuffle: true, seed: 1 });
+ * for await (const [xb, yb] of loader) {
  *   console.log(xb.shape, yb.dtype); // [2, 2] "int32"
  * }
  * ```
  */
-export class DataLoader implements AsyncIterable<unknown> {
+export class DataLoader<Batch = unknown> implements AsyncIterable<Batch> {
   /** The dataset. */
   readonly dataset: Dataset | IterableDataset;
   /** Samples per batch. */
@@ -173,10 +177,10 @@ export class DataLoader implements AsyncIterable<unknown> {
     this.#pool = null;
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<unknown> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {
     const epoch = this.#epoch++;
     if (this.dataset instanceof IterableDataset) {
-      yield* this.#stream(this.dataset, epoch);
+      for await (const b of this.#stream(this.dataset, epoch)) yield b as Batch;
       return;
     }
     const dataset = this.dataset;
@@ -209,7 +213,7 @@ export class DataLoader implements AsyncIterable<unknown> {
       while (queue.length) {
         const batch = await queue.shift()!;
         if (next < batches.length) queue.push(produce(next++));
-        yield batch;
+        yield batch as Batch;
       }
     } finally {
       for (const p of queue) p.then(disposeAll, () => {});
@@ -268,7 +272,7 @@ export class DataLoader implements AsyncIterable<unknown> {
           epoch,
         );
         samples = [];
-        yield batch;
+        yield batch as Batch;
       }
     }
     if (samples.length && !this.dropLast) {

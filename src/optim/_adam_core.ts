@@ -1,7 +1,7 @@
 /** The shared step of Adam and AdamW: they differ only in where weight decay applies. */
 import type { Tensor } from "../tensor/tensor.ts";
 import { adamKernel, optimParams } from "../../kernels/optim.ts";
-import { Optimizer, type ParamGroup, type ParamsInput, type ParamState } from "./optimizer.ts";
+import { Optimizer, type OptimizerArgs, type ParamGroup, type ParamState } from "./optimizer.ts";
 import { dispatchUpdate } from "./_dispatch.ts";
 import { checkBoolean, checkNumber } from "./_validate.ts";
 
@@ -36,9 +36,19 @@ export abstract class AdamCore extends Optimizer<AdamOptions> {
   /** Whether weight decay shrinks the parameter directly (AdamW) instead of the gradient. */
   protected abstract readonly decoupled: boolean;
 
-  /** Builds the groups; `name` appears in error messages. */
-  protected constructor(name: string, defaults: AdamOptions, params: ParamsInput<AdamOptions>) {
-    super(name, defaults, params);
+  /**
+   * Builds the groups from either constructor form (`args`) with Adam's defaults; only the
+   * default `weightDecay` differs between Adam and AdamW. `name` appears in error messages.
+   */
+  protected constructor(name: string, weightDecay: number, args: OptimizerArgs<AdamOptions>) {
+    super(name, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay,
+      amsgrad: false,
+      maximize: false,
+    }, ...args);
   }
 
   /** Checks one group's hyperparameters. */

@@ -1,6 +1,6 @@
 /** Adam (Kingma & Ba), with optional AMSGrad and L2 weight decay added to the gradient. */
 import { AdamCore, type AdamOptions } from "./_adam_core.ts";
-import { optimizerArgs, type OptimizerConfig, type ParamsInput } from "./optimizer.ts";
+import type { OptimizerArgs } from "./optimizer.ts";
 
 export type { AdamOptions };
 
@@ -22,23 +22,8 @@ export class Adam extends AdamCore {
   /** Adam adds weight decay to the gradient. */
   protected override readonly decoupled = false;
 
-  /** `params`: tensors or parameter groups; `options`: defaults for every group. */
-  constructor(params: ParamsInput<AdamOptions>, options?: Partial<AdamOptions>);
-  /** One options object holding `params` too (how a YAML config builds it). */
-  constructor(config: OptimizerConfig<AdamOptions>);
-  constructor(
-    first: ParamsInput<AdamOptions> | OptimizerConfig<AdamOptions>,
-    second?: Partial<AdamOptions>,
-  ) {
-    const defaults: AdamOptions = {
-      lr: 1e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      amsgrad: false,
-      maximize: false,
-    };
-    const { params, options } = optimizerArgs("Adam", defaults, first, second);
-    super("Adam", { ...defaults, ...options }, params);
+  /** `(params, options?)`, or one options object holding `params` too (see `OptimizerArgs`). */
+  constructor(...args: OptimizerArgs<AdamOptions>) {
+    super("Adam", 0, args);
   }
 }

@@ -1,7 +1,7 @@
 /** CosineAnnealingLR: the rate follows half a cosine from its initial value to `etaMin`. */
 import {
-  type AnyOptimizer,
   LRScheduler,
+  type SchedulerArgs,
   schedulerArgs,
   type SchedulerBaseOptions,
 } from "./lr_scheduler.ts";
@@ -31,19 +31,12 @@ export interface CosineAnnealingLROptions extends SchedulerBaseOptions {
  * ```
  */
 export class CosineAnnealingLR extends LRScheduler<{ tMax: number; etaMin: number }> {
-  /** Schedules `optimizer` with `options`. */
-  constructor(optimizer: AnyOptimizer, options: CosineAnnealingLROptions);
-  /** One options object holding `optimizer` too (how a YAML config builds it). */
-  constructor(config: CosineAnnealingLROptions & { optimizer: AnyOptimizer });
-  constructor(
-    first: AnyOptimizer | (CosineAnnealingLROptions & { optimizer: AnyOptimizer }),
-    second?: CosineAnnealingLROptions,
-  ) {
+  /** `(optimizer, options)` or one options object holding `optimizer` (see `SchedulerArgs`). */
+  constructor(...args: SchedulerArgs<CosineAnnealingLROptions>) {
     const { optimizer, options } = schedulerArgs(
       "CosineAnnealingLR",
       ["tMax", "TMax", "etaMin"],
-      first,
-      second,
+      args,
     );
     if (options.tMax !== undefined && options.TMax !== undefined) {
       throw new TypeError("CosineAnnealingLR: set 'tMax' or its alias 'TMax', not both");

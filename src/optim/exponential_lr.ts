@@ -1,7 +1,7 @@
 /** ExponentialLR: multiplies the rate by `gamma` every epoch. */
 import {
-  type AnyOptimizer,
   LRScheduler,
+  type SchedulerArgs,
   schedulerArgs,
   type SchedulerBaseOptions,
 } from "./lr_scheduler.ts";
@@ -26,15 +26,9 @@ export interface ExponentialLROptions extends SchedulerBaseOptions {
  * ```
  */
 export class ExponentialLR extends LRScheduler<{ gamma: number }> {
-  /** Schedules `optimizer` with `options`. */
-  constructor(optimizer: AnyOptimizer, options: ExponentialLROptions);
-  /** One options object holding `optimizer` too (how a YAML config builds it). */
-  constructor(config: ExponentialLROptions & { optimizer: AnyOptimizer });
-  constructor(
-    first: AnyOptimizer | (ExponentialLROptions & { optimizer: AnyOptimizer }),
-    second?: ExponentialLROptions,
-  ) {
-    const { optimizer, options } = schedulerArgs("ExponentialLR", ["gamma"], first, second);
+  /** `(optimizer, options)` or one options object holding `optimizer` (see `SchedulerArgs`). */
+  constructor(...args: SchedulerArgs<ExponentialLROptions>) {
+    const { optimizer, options } = schedulerArgs("ExponentialLR", ["gamma"], args);
     super(optimizer, { gamma: checkNumber("ExponentialLR", "gamma", options.gamma) });
     this.start(options.lastEpoch);
   }

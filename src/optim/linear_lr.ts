@@ -2,6 +2,7 @@
 import {
   type AnyOptimizer,
   LRScheduler,
+  type SchedulerArgs,
   schedulerArgs,
   type SchedulerBaseOptions,
 } from "./lr_scheduler.ts";
@@ -34,19 +35,12 @@ export interface LinearLROptions extends SchedulerBaseOptions {
  */
 export class LinearLR
   extends LRScheduler<{ startFactor: number; endFactor: number; totalIters: number }> {
-  /** Schedules `optimizer` with `options`. */
-  constructor(optimizer: AnyOptimizer, options?: LinearLROptions);
-  /** One options object holding `optimizer` too (how a YAML config builds it). */
-  constructor(config: LinearLROptions & { optimizer: AnyOptimizer });
-  constructor(
-    first: AnyOptimizer | (LinearLROptions & { optimizer: AnyOptimizer }),
-    second?: LinearLROptions,
-  ) {
+  /** `(optimizer, options?)` or one options object holding `optimizer` (see `SchedulerArgs`). */
+  constructor(...args: SchedulerArgs<LinearLROptions> | [optimizer: AnyOptimizer]) {
     const { optimizer, options } = schedulerArgs(
       "LinearLR",
       ["startFactor", "endFactor", "totalIters"],
-      first,
-      second,
+      args,
     );
     super(optimizer, {
       startFactor: checkNumber("LinearLR", "startFactor", options.startFactor ?? 1 / 3, { max: 1 }),

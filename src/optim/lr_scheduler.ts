@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { Optimizer } from "./optimizer.ts";
+import { Optimizer, snakeCase } from "./optimizer.ts";
 
 /** What every scheduler offers; `ReduceLROnPlateau.step` takes the monitored metric. */
 export interface Scheduler {
@@ -26,15 +26,19 @@ export type SchedulerStateDict = Record<string, unknown>;
 /** An optimizer of any kind, as schedulers see it. */
 export type AnyOptimizer = Optimizer<{ lr: number }>;
 
+/**
+ * A scheduler's constructor arguments, in either of its two forms: `(optimizer, options)`, or one
+ * options object holding `optimizer` too (how a YAML config builds it). Schedulers whose options
+ * all have defaults also take `[optimizer: AnyOptimizer]` alone.
+ */
+export type SchedulerArgs<O> =
+  | [optimizer: AnyOptimizer, options: O]
+  | [config: O & { optimizer: AnyOptimizer }];
+
 /** Options every `LRScheduler` takes. */
 export interface SchedulerBaseOptions {
   /** The index of the last epoch when resuming (needs `initialLr` in every group). Default -1. */
   lastEpoch?: number;
-}
-
-/** `stepSize` → `step_size`. */
-export function snakeCase(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 function describe(value: unknown): string {
@@ -50,9 +54,9 @@ function describe(value: unknown): string {
 export function schedulerArgs<O extends object>(
   name: string,
   known: readonly string[],
-  first: AnyOptimizer | (O & { optimizer: AnyOptimizer }),
-  second: O | undefined,
+  args: readonly [first: AnyOptimizer | (O & { optimizer: AnyOptimizer }), second?: O],
 ): { optimizer: AnyOptimizer; options: O } {
+  const [first, second] = args;
   let optimizer: unknown;
   let options: O;
   if (first instanceof Optimizer) {

@@ -22,6 +22,7 @@
  */
 export {
   Optimizer,
+  type OptimizerArgs,
   type OptimizerConfig,
   type OptimizerStateDict,
   type ParamGroup,
@@ -38,6 +39,7 @@ export {
   type AnyOptimizer,
   LRScheduler,
   type Scheduler,
+  type SchedulerArgs,
   type SchedulerBaseOptions,
   type SchedulerStateDict,
 } from "./lr_scheduler.ts";

@@ -1,7 +1,7 @@
 /** MultiStepLR: multiplies the rate by `gamma` at each milestone epoch. */
 import {
-  type AnyOptimizer,
   LRScheduler,
+  type SchedulerArgs,
   schedulerArgs,
   type SchedulerBaseOptions,
 } from "./lr_scheduler.ts";
@@ -29,19 +29,12 @@ export interface MultiStepLROptions extends SchedulerBaseOptions {
  * ```
  */
 export class MultiStepLR extends LRScheduler<{ milestones: number[]; gamma: number }> {
-  /** Schedules `optimizer` with `options`. */
-  constructor(optimizer: AnyOptimizer, options: MultiStepLROptions);
-  /** One options object holding `optimizer` too (how a YAML config builds it). */
-  constructor(config: MultiStepLROptions & { optimizer: AnyOptimizer });
-  constructor(
-    first: AnyOptimizer | (MultiStepLROptions & { optimizer: AnyOptimizer }),
-    second?: MultiStepLROptions,
-  ) {
+  /** `(optimizer, options)` or one options object holding `optimizer` (see `SchedulerArgs`). */
+  constructor(...args: SchedulerArgs<MultiStepLROptions>) {
     const { optimizer, options } = schedulerArgs(
       "MultiStepLR",
       ["milestones", "gamma"],
-      first,
-      second,
+      args,
     );
     const m = options.milestones;
     if (!Array.isArray(m) || m.some((x) => !Number.isInteger(x))) {

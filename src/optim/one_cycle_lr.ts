@@ -1,7 +1,7 @@
 /** OneCycleLR: the 1cycle policy (Smith), rate up to `maxLr` then far below the start. */
 import {
-  type AnyOptimizer,
   LRScheduler,
+  type SchedulerArgs,
   schedulerArgs,
   type SchedulerBaseOptions,
 } from "./lr_scheduler.ts";
@@ -103,15 +103,9 @@ function perGroup(name: string, value: number | number[], groups: number): numbe
  * ```
  */
 export class OneCycleLR extends LRScheduler<OneCycleLRSettings> {
-  /** Schedules `optimizer` with `options`. */
-  constructor(optimizer: AnyOptimizer, options: OneCycleLROptions);
-  /** One options object holding `optimizer` too (how a YAML config builds it). */
-  constructor(config: OneCycleLROptions & { optimizer: AnyOptimizer });
-  constructor(
-    first: AnyOptimizer | (OneCycleLROptions & { optimizer: AnyOptimizer }),
-    second?: OneCycleLROptions,
-  ) {
-    const { optimizer, options: o } = schedulerArgs("OneCycleLR", KNOWN, first, second);
+  /** `(optimizer, options)` or one options object holding `optimizer` (see `SchedulerArgs`). */
+  constructor(...args: SchedulerArgs<OneCycleLROptions>) {
+    const { optimizer, options: o } = schedulerArgs("OneCycleLR", KNOWN, args);
     let totalSteps: number;
     if (o.totalSteps !== undefined) {
       totalSteps = checkPositiveInt("OneCycleLR", "totalSteps", o.totalSteps);
@@ -174,15 +168,17 @@ export class OneCycleLR extends LRScheduler<OneCycleLRSettings> {
 
   #phases(): Phase[] {
     const { totalSteps: n, pctStart: pct } = this.settings;
+    // Both policies start by raising the rate to `maxLr` over the first `pctStart` of the cycle.
+    const up: Phase = {
+      endStep: pct * n - 1,
+      startLr: "initialLr",
+      endLr: "maxLr",
+      startMomentum: "maxMomentum",
+      endMomentum: "baseMomentum",
+    };
     if (this.settings.threePhase) {
       return [
-        {
-          endStep: pct * n - 1,
-          startLr: "initialLr",
-          endLr: "maxLr",
-          startMomentum: "maxMomentum",
-          endMomentum: "baseMomentum",
-        },
+        up,
         {
           endStep: 2 * pct * n - 2,
           startLr: "maxLr",
@@ -200,13 +196,7 @@ export class OneCycleLR extends LRScheduler<OneCycleLRSettings> {
       ];
     }
     return [
-      {
-        endStep: pct * n - 1,
-        startLr: "initialLr",
-        endLr: "maxLr",
-        startMomentum: "maxMomentum",
-        endMomentum: "baseMomentum",
-      },
+      up,
       {
         endStep: n - 1,
         startLr: "maxLr",

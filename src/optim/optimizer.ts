@@ -35,6 +35,15 @@ export type OptimizerConfig<H> = Partial<H> & {
   params: ParamsInput<H>;
 };
 
+/**
+ * An optimizer's constructor arguments, in either of its two forms: `(params, options?)`, tensors
+ * or parameter groups then the defaults for every group, or one options object holding `params`
+ * too (how a YAML config builds it).
+ */
+export type OptimizerArgs<H> =
+  | [params: ParamsInput<H>, options?: Partial<H>]
+  | [config: OptimizerConfig<H>];
+
 /** State of one parameter: torch's names (`step`, `exp_avg`, `momentum_buffer`, ...). */
 export type ParamState = Record<string, Tensor | number>;
 
@@ -51,8 +60,8 @@ export interface OptimizerStateDict {
   param_groups: Record<string, unknown>[];
 }
 
-/** `weightDecay` → `weight_decay`. */
-function snakeCase(key: string): string {
+/** `weightDecay` → `weight_decay` (also names schedulers' state-dict keys). */
+export function snakeCase(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
@@ -77,12 +86,12 @@ function describe(value: unknown): string {
  * Splits the two constructor forms, `(params, options)` and `({params, ...options})`, and checks
  * option names against `defaults`.
  */
-export function optimizerArgs<H extends object>(
+function optimizerArgs<H extends object>(
   name: string,
   defaults: H,
-  first: ParamsInput<H> | OptimizerConfig<H>,
-  second: Partial<H> | undefined,
+  args: OptimizerArgs<H>,
 ): { params: ParamsInput<H>; options: Partial<H> } {
+  const [first, second] = args as [ParamsInput<H> | OptimizerConfig<H>, Partial<H>?];
   let params: ParamsInput<H>;
   let options: Partial<H>;
   if (isIterable(first)) {
@@ -138,8 +147,14 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
   /** Per-parameter state, created at a parameter's first step. */
   protected readonly state: Map<Tensor, ParamState> = new Map();
 
-  /** Builds the groups from `params`, filling unset hyperparameters from `defaults`. */
-  protected constructor(name: string, defaults: H, params: ParamsInput<H>) {
+  /**
+   * Reads either constructor form (`args`), checking option names against `defaults`, and builds
+   * the groups, filling unset hyperparameters from the options, then from `defaults`. `name`
+   * appears in error messages.
+   */
+  protected constructor(name: string, builtIn: H, ...args: OptimizerArgs<H>) {
+    const { params, options } = optimizerArgs(name, builtIn, args);
+    const defaults = { ...builtIn, ...options };
     this.defaults = defaults;
     const items = [...params] as (Tensor | ParamGroupInput<H>)[];
     if (items.length === 0) throw new Error(`${name} got an empty parameter list`);

@@ -2,6 +2,7 @@
 import {
   type AnyOptimizer,
   type Scheduler,
+  type SchedulerArgs,
   schedulerArgs,
   type SchedulerStateDict,
 } from "./lr_scheduler.ts";
@@ -76,19 +77,12 @@ export class ReduceLROnPlateau implements Scheduler {
   #settings: Settings;
   #lastLr: number[] | null = null;
 
-  /** Schedules `optimizer` with `options`. */
-  constructor(optimizer: AnyOptimizer, options?: ReduceLROnPlateauOptions);
-  /** One options object holding `optimizer` too (how a YAML config builds it). */
-  constructor(config: ReduceLROnPlateauOptions & { optimizer: AnyOptimizer });
-  constructor(
-    first: AnyOptimizer | (ReduceLROnPlateauOptions & { optimizer: AnyOptimizer }),
-    second?: ReduceLROnPlateauOptions,
-  ) {
+  /** `(optimizer, options?)` or one options object holding `optimizer` (see `SchedulerArgs`). */
+  constructor(...args: SchedulerArgs<ReduceLROnPlateauOptions> | [optimizer: AnyOptimizer]) {
     const { optimizer, options: o } = schedulerArgs(
       "ReduceLROnPlateau",
       KNOWN,
-      first,
-      second,
+      args,
     ) as { optimizer: AnyOptimizer; options: ReduceLROnPlateauOptions & { lastEpoch?: unknown } };
     if (o.lastEpoch !== undefined) {
       throw new TypeError(

@@ -1,14 +1,7 @@
 /** RMSprop (Hinton), optionally centered and with momentum. */
 import type { Tensor } from "../tensor/tensor.ts";
 import { optimParams, rmspropKernel } from "../../kernels/optim.ts";
-import {
-  Optimizer,
-  optimizerArgs,
-  type OptimizerConfig,
-  type ParamGroup,
-  type ParamsInput,
-  type ParamState,
-} from "./optimizer.ts";
+import { Optimizer, type OptimizerArgs, type ParamGroup, type ParamState } from "./optimizer.ts";
 import { dispatchUpdate } from "./_dispatch.ts";
 import { checkBoolean, checkNumber } from "./_validate.ts";
 
@@ -45,15 +38,9 @@ export interface RMSpropOptions {
  * ```
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
-  /** `params`: tensors or parameter groups; `options`: defaults for every group. */
-  constructor(params: ParamsInput<RMSpropOptions>, options?: Partial<RMSpropOptions>);
-  /** One options object holding `params` too (how a YAML config builds it). */
-  constructor(config: OptimizerConfig<RMSpropOptions>);
-  constructor(
-    first: ParamsInput<RMSpropOptions> | OptimizerConfig<RMSpropOptions>,
-    second?: Partial<RMSpropOptions>,
-  ) {
-    const defaults: RMSpropOptions = {
+  /** `(params, options?)`, or one options object holding `params` too (see `OptimizerArgs`). */
+  constructor(...args: OptimizerArgs<RMSpropOptions>) {
+    super("RMSprop", {
       lr: 1e-2,
       alpha: 0.99,
       eps: 1e-8,
@@ -61,9 +48,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
       momentum: 0,
       centered: false,
       maximize: false,
-    };
-    const { params, options } = optimizerArgs("RMSprop", defaults, first, second);
-    super("RMSprop", { ...defaults, ...options }, params);
+    }, ...args);
   }
 
   /** Checks one group's hyperparameters. */

@@ -1,14 +1,7 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov and weight decay. */
 import type { Tensor } from "../tensor/tensor.ts";
 import { optimParams, sgdKernel } from "../../kernels/optim.ts";
-import {
-  Optimizer,
-  optimizerArgs,
-  type OptimizerConfig,
-  type ParamGroup,
-  type ParamsInput,
-  type ParamState,
-} from "./optimizer.ts";
+import { Optimizer, type OptimizerArgs, type ParamGroup, type ParamState } from "./optimizer.ts";
 import { dispatchUpdate } from "./_dispatch.ts";
 import { checkBoolean, checkNumber } from "./_validate.ts";
 
@@ -46,24 +39,16 @@ export interface SGDOptions {
  * ```
  */
 export class SGD extends Optimizer<SGDOptions> {
-  /** `params`: tensors or parameter groups; `options`: defaults for every group. */
-  constructor(params: ParamsInput<SGDOptions>, options?: Partial<SGDOptions>);
-  /** One options object holding `params` too (how a YAML config builds it). */
-  constructor(config: OptimizerConfig<SGDOptions>);
-  constructor(
-    first: ParamsInput<SGDOptions> | OptimizerConfig<SGDOptions>,
-    second?: Partial<SGDOptions>,
-  ) {
-    const defaults: SGDOptions = {
+  /** `(params, options?)`, or one options object holding `params` too (see `OptimizerArgs`). */
+  constructor(...args: OptimizerArgs<SGDOptions>) {
+    super("SGD", {
       lr: NaN,
       momentum: 0,
       dampening: 0,
       weightDecay: 0,
       nesterov: false,
       maximize: false,
-    };
-    const { params, options } = optimizerArgs("SGD", defaults, first, second);
-    super("SGD", { ...defaults, ...options }, params);
+    }, ...args);
   }
 
   /** Checks one group's hyperparameters. */

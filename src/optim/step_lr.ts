@@ -1,7 +1,7 @@
 /** StepLR: multiplies the rate by `gamma` every `stepSize` epochs. */
 import {
-  type AnyOptimizer,
   LRScheduler,
+  type SchedulerArgs,
   schedulerArgs,
   type SchedulerBaseOptions,
 } from "./lr_scheduler.ts";
@@ -28,15 +28,9 @@ export interface StepLROptions extends SchedulerBaseOptions {
  * ```
  */
 export class StepLR extends LRScheduler<{ stepSize: number; gamma: number }> {
-  /** Schedules `optimizer` with `options`. */
-  constructor(optimizer: AnyOptimizer, options: StepLROptions);
-  /** One options object holding `optimizer` too (how a YAML config builds it). */
-  constructor(config: StepLROptions & { optimizer: AnyOptimizer });
-  constructor(
-    first: AnyOptimizer | (StepLROptions & { optimizer: AnyOptimizer }),
-    second?: StepLROptions,
-  ) {
-    const { optimizer, options } = schedulerArgs("StepLR", ["stepSize", "gamma"], first, second);
+  /** `(optimizer, options)` or one options object holding `optimizer` (see `SchedulerArgs`). */
+  constructor(...args: SchedulerArgs<StepLROptions>) {
+    const { optimizer, options } = schedulerArgs("StepLR", ["stepSize", "gamma"], args);
     super(optimizer, {
       stepSize: checkPositiveInt("StepLR", "stepSize", options.stepSize),
       gamma: checkNumber("StepLR", "gamma", options.gamma ?? 0.1),

@@ -10,9 +10,9 @@ import {
   conv2dWeightGradKernel,
 } from "../../../kernels/conv2d.ts";
 import { chooseSplits } from "../../../kernels/conv_gemm.ts";
+import { pair, type Size2d, windowCount } from "./_size2d.ts";
 
-/** One size for both spatial dims, or [height, width]. */
-export type Size2d = number | readonly [number, number];
+export type { Size2d };
 
 /** Options of `F.conv2d`; each size is one number for both dims or [height, width]. */
 export interface Conv2dOptions {
@@ -27,27 +27,6 @@ export interface Conv2dOptions {
   dilation?: Size2d;
   /** Channel groups: input and output channels split into this many independent convs. */
   groups?: number;
-}
-
-/** [height, width] from a number or pair, checked to be integers of at least `min`. */
-export function pair(value: Size2d, what: string, min: number): [number, number] {
-  const [h, w] = typeof value === "number" ? [value, value] : value;
-  if (![h, w].every((v) => Number.isInteger(v) && v >= min)) {
-    throw new Error(`${what} must be integers >= ${min}, got ${JSON.stringify(value)}`);
-  }
-  return [h, w];
-}
-
-/** Output length of a windowed op along one dim (torch's formula, floor mode). */
-export function windowCount(
-  size: number,
-  kernel: number,
-  stride: number,
-  padBefore: number,
-  padAfter: number,
-  dilation: number,
-): number {
-  return Math.floor((size + padBefore + padAfter - dilation * (kernel - 1) - 1) / stride) + 1;
 }
 
 /** Resolves shapes and options into the kernel geometry, with torch-like errors. */

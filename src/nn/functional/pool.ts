@@ -12,7 +12,7 @@ import {
   maxPool2dForwardKernel,
   type Pool2dGeometry,
 } from "../../../kernels/pool.ts";
-import { pair, type Size2d, windowCount } from "./conv2d.ts";
+import { pair, type Size2d, windowCount } from "./_size2d.ts";
 
 /** Options shared by the windowed poolings; sizes are one number or [height, width]. */
 export interface Pool2dOptions {

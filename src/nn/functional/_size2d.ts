@@ -1,0 +1,25 @@
+/** Sizes of 2-D windowed ops (convolution, pooling): one number for both dims, or a pair. */
+
+/** One size for both spatial dims, or [height, width]. */
+export type Size2d = number | readonly [number, number];
+
+/** [height, width] from a number or pair, checked to be integers of at least `min`. */
+export function pair(value: Size2d, what: string, min: number): [number, number] {
+  const [h, w] = typeof value === "number" ? [value, value] : value;
+  if (![h, w].every((v) => Number.isInteger(v) && v >= min)) {
+    throw new Error(`${what} must be integers >= ${min}, got ${JSON.stringify(value)}`);
+  }
+  return [h, w];
+}
+
+/** Output length of a windowed op along one dim (torch's formula, floor mode). */
+export function windowCount(
+  size: number,
+  kernel: number,
+  stride: number,
+  padBefore: number,
+  padAfter: number,
+  dilation: number,
+): number {
+  return Math.floor((size + padBefore + padAfter - dilation * (kernel - 1) - 1) / stride) + 1;
+}
