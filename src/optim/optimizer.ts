@@ -206,7 +206,10 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
     state: ParamState,
   ): void;
 
-  /** Updates every parameter that has a gradient (those without one are skipped, as in torch). */
+  /**
+   * Updates every parameter that has a gradient (those without one are skipped, as in torch),
+   * then submits the recorded work.
+   */
   step(): void {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
@@ -223,6 +226,8 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
         this.update(p, g, group, state);
       }
     }
+    // A step ends here: submit, so the device works while the host prepares the next batch.
+    getDevice().flush();
   }
 
   /** Drops every parameter's gradient and frees its memory (torch's `set_to_none=True`). */
