@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { tensor } from "./mod.ts";
+ * import { tensor } from "lumen";
  * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
  * const y = x.matmul(x).relu().sum();
  * y.backward();

@@ -10,7 +10,7 @@ export function isGradEnabled(): boolean {
  *
  * @example
  * ```ts
- * import { noGrad, tensor } from "./mod.ts";
+ * import { noGrad, tensor } from "lumen";
  * const w = tensor([1, 2], { requiresGrad: true });
  * const y = noGrad(() => w.mul(2));
  * console.log(y.requiresGrad); // false

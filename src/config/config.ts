@@ -31,7 +31,7 @@ import { loadConfigFile } from "./yaml_load.ts";
  *
  * @example
  * ```ts
- * import type { ConfigSource } from "./mod.ts";
+ * import type { ConfigSource } from "lumen";
  * const sources: ConfigSource[] = ["a.yaml,b.yaml", ["a.yaml", "b.yaml"], { trainer: {} }];
  * ```
  */
@@ -42,7 +42,7 @@ export type ConfigSource = string | readonly string[] | Record<string, unknown>;
  *
  * @example
  * ```ts
- * import { Config, type LoadOptions } from "./mod.ts";
+ * import { Config, type LoadOptions } from "lumen";
  * const options: LoadOptions = { validate: true, scope: { my: { Net: class {} } } };
  * await Config.load({ trainer: {}, system: { model: { _target_: "my.Net" } } }, [], options);
  * ```
@@ -69,7 +69,7 @@ export interface LoadOptions {
  *
  * @example
  * ```ts
- * import { Config } from "./mod.ts";
+ * import { Config } from "lumen";
  * const config = await Config.load(
  *   { vars: { lr: 0.01 }, system: { optimizer: { lr: "@vars::lr", wd: "$@vars::lr / 10" } } },
  *   ["vars::lr=0.1"],
@@ -104,7 +104,7 @@ export class Config {
    *
    * @example
    * ```ts
-   * import { Config } from "./mod.ts";
+   * import { Config } from "lumen";
    * const config = await Config.load({ trainer: { max_epochs: 10 } }, ["trainer::max_epochs=3"]);
    * console.log(config.get("trainer::max_epochs")); // 3
    * ```
@@ -176,7 +176,7 @@ export class Config {
    *
    * @example
    * ```ts
-   * import { Config } from "./mod.ts";
+   * import { Config } from "lumen";
    * const config = await Config.load({ a: { b: [1, 2] }, c: "@a::b::1" });
    * console.log(config.get("a::b::1"), config.get("c"), config.get("nope")); // 2 "@a::b::1" undefined
    * ```
@@ -190,7 +190,7 @@ export class Config {
    *
    * @example
    * ```ts
-   * import { Config } from "./mod.ts";
+   * import { Config } from "lumen";
    * console.log((await Config.load({ a: { b: null } })).has("a::b")); // true
    * ```
    */
@@ -204,7 +204,7 @@ export class Config {
    *
    * @example
    * ```ts
-   * import { Config } from "./mod.ts";
+   * import { Config } from "lumen";
    * const config = await Config.load({ trainer: { callbacks: [{ patience: 3 }] } });
    * config.set("trainer::callbacks::0::patience", 10);
    * console.log(config.get("trainer::callbacks")); // [ { patience: 10 } ]
@@ -221,7 +221,7 @@ export class Config {
    *
    * @example
    * ```ts
-   * import { Config } from "./mod.ts";
+   * import { Config } from "lumen";
    * const config = await Config.load({ system: { dataloaders: { train: {}, test: {} } } });
    * config.delete("system::dataloaders::test");
    * console.log(config.get("system::dataloaders")); // { train: {} }
@@ -244,7 +244,7 @@ export class Config {
    *
    * @example
    * ```ts
-   * import { Config } from "./mod.ts";
+   * import { Config } from "lumen";
    * const config = await Config.load({ trainer: { devices: 1 } });
    * config.override(["trainer::devices=[0, 1]", "trainer::precision=16-mixed"]);
    * console.log(config.get("trainer")); // { devices: [ 0, 1 ], precision: "16-mixed" }
@@ -266,7 +266,7 @@ export class Config {
    *
    * @example
    * ```ts
-   * import { Config } from "./mod.ts";
+   * import { Config } from "lumen";
    * const config = await Config.load({ items: [1, 2, 3], n: "$@items.length", copy: "%items" });
    * console.log(config.resolve("n"), config.resolve()); // 3 { items: [1, 2, 3], n: 3, copy: [1, 2, 3] }
    * ```
@@ -283,7 +283,7 @@ export class Config {
    *
    * @example
    * ```ts
-   * import { Config } from "./mod.ts";
+   * import { Config } from "lumen";
    * const config = await Config.load({ trainer: {}, system: { model: {} } });
    * config.validate(); // passes
    * ```
@@ -301,7 +301,7 @@ export class Config {
    *
    * @example
    * ```ts
-   * import { Config } from "./mod.ts";
+   * import { Config } from "lumen";
    * console.log((await Config.load({ a: { b: 1 } })).toYaml()); // "a:\n  b: 1\n"
    * ```
    */

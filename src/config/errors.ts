@@ -12,7 +12,7 @@
  *
  * @example
  * ```ts
- * import { ConfigError, type SourceLocation } from "./mod.ts";
+ * import { ConfigError, type SourceLocation } from "lumen";
  * const location: SourceLocation = { file: "base.yaml", line: 3 };
  * console.log(new ConfigError("Bad value", { id: "a::b", location }).message);
  * // base.yaml:3 @ a::b: Bad value
@@ -30,7 +30,7 @@ export interface SourceLocation {
  *
  * @example
  * ```ts
- * import { ConfigError, type ConfigErrorOptions } from "./mod.ts";
+ * import { ConfigError, type ConfigErrorOptions } from "lumen";
  * const options: ConfigErrorOptions = { id: "trainer", cause: new Error("inner") };
  * console.log(new ConfigError("Something failed", options).message); // trainer: Something failed
  * ```
@@ -59,7 +59,7 @@ export function formatWhere(id: string | undefined, location?: SourceLocation): 
  *
  * @example
  * ```ts
- * import { Config, ConfigError } from "./mod.ts";
+ * import { Config, ConfigError } from "lumen";
  * try {
  *   (await Config.load({ a: "@b" })).resolve("a");
  * } catch (e) {
@@ -93,7 +93,7 @@ export class ConfigError extends Error {
  *
  * @example
  * ```ts
- * import { Config, ConfigKeyError } from "./mod.ts";
+ * import { Config, ConfigKeyError } from "lumen";
  * const config = await Config.load({ value: 1, ref: "@vlue" });
  * try { config.resolve("ref"); } catch (e) { console.log(e instanceof ConfigKeyError); }
  * ```
@@ -105,7 +105,7 @@ export class ConfigKeyError extends ConfigError {}
  *
  * @example
  * ```ts
- * import { Config, ConfigReferenceError } from "./mod.ts";
+ * import { Config, ConfigReferenceError } from "lumen";
  * const config = await Config.load({ a: "@::::x" });
  * try { config.resolve(); } catch (e) { console.log(e instanceof ConfigReferenceError); }
  * ```
@@ -118,7 +118,7 @@ export class ConfigReferenceError extends ConfigError {}
  *
  * @example
  * ```ts
- * import { CircularReferenceError, Config } from "./mod.ts";
+ * import { CircularReferenceError, Config } from "lumen";
  * const config = await Config.load({ a: "@b", b: "@a" });
  * try { config.resolve("a"); } catch (e) { console.log(e instanceof CircularReferenceError); }
  * ```
@@ -139,7 +139,7 @@ export class CircularReferenceError extends ConfigError {
  *
  * @example
  * ```ts
- * import { Config, EvaluationError } from "./mod.ts";
+ * import { Config, EvaluationError } from "lumen";
  * const config = await Config.load({ x: "$null.length" });
  * try { config.resolve("x"); } catch (e) { console.log(e instanceof EvaluationError); }
  * ```
@@ -152,7 +152,7 @@ export class EvaluationError extends ConfigError {}
  *
  * @example
  * ```ts
- * import { Config, TargetNotFoundError } from "./mod.ts";
+ * import { Config, TargetNotFoundError } from "lumen";
  * const config = await Config.load({ m: { _target_: "lumen.nn.Lineer" } });
  * try { config.resolve("m"); } catch (e) { console.log(e instanceof TargetNotFoundError); }
  * ```
@@ -165,7 +165,7 @@ export class TargetNotFoundError extends ConfigError {}
  *
  * @example
  * ```ts
- * import { Config, InstantiationError } from "./mod.ts";
+ * import { Config, InstantiationError } from "lumen";
  * const config = await Config.load({ d: { _target_: "x.Date", _mode_: "lazy" } }, [], {
  *   scope: { x: { Date } },
  * });
@@ -180,7 +180,7 @@ export class InstantiationError extends ConfigError {}
  *
  * @example
  * ```ts
- * import { Config, ConfigMergeError } from "./mod.ts";
+ * import { Config, ConfigMergeError } from "lumen";
  * try { await Config.load({ a: [1], "~a": [] }); } catch (e) { console.log(e instanceof ConfigMergeError); }
  * ```
  */
@@ -191,7 +191,7 @@ export class ConfigMergeError extends ConfigError {}
  *
  * @example
  * ```ts
- * import { ConfigYamlError, parseConfigYaml } from "./mod.ts";
+ * import { ConfigYamlError, parseConfigYaml } from "lumen";
  * try { parseConfigYaml("a: [1", "bad.yaml"); } catch (e) { console.log(e instanceof ConfigYamlError); }
  * ```
  */
@@ -203,7 +203,7 @@ export class ConfigYamlError extends ConfigError {}
  *
  * @example
  * ```ts
- * import { Config, ConfigFileError } from "./mod.ts";
+ * import { Config, ConfigFileError } from "lumen";
  * try { await Config.load("nope.yaml"); } catch (e) { console.log(e instanceof ConfigFileError); }
  * ```
  */
@@ -215,7 +215,7 @@ export class ConfigFileError extends ConfigError {}
  *
  * @example
  * ```ts
- * import { OverrideError, parseOverride } from "./mod.ts";
+ * import { OverrideError, parseOverride } from "lumen";
  * try { parseOverride("trainer::max_epochs"); } catch (e) { console.log(e instanceof OverrideError); }
  * ```
  */
@@ -227,7 +227,7 @@ export class OverrideError extends ConfigError {}
  *
  * @example
  * ```ts
- * import { Config, ConfigValidationError } from "./mod.ts";
+ * import { Config, ConfigValidationError } from "lumen";
  * const config = await Config.load({ trainer: {} });
  * try { config.validate(); } catch (e) { console.log(e instanceof ConfigValidationError); }
  * ```

@@ -4,8 +4,10 @@
  *
  * @example
  * ```ts
- * import { Config } from "./mod.ts";
- * const config = await Config.load("base.yaml,finetune.yaml", ["system::optimizer::lr=0.001"]);
+ * import { Config } from "lumen";
+ * const config = await Config.load("examples/config/base.yaml,examples/config/finetune.yaml", [
+ *   "system::optimizer::lr=0.001",
+ * ]);
  * const optimizer = config.resolve("system::optimizer");
  * ```
  *

@@ -25,7 +25,7 @@ import {
  *
  * @example
  * ```ts
- * import { type Override, parseOverride } from "./mod.ts";
+ * import { type Override, parseOverride } from "lumen";
  * const o: Override = parseOverride("trainer::devices=[0, 1]");
  * console.log(o.key, o.value); // trainer::devices [ 0, 1 ]
  * ```
@@ -49,7 +49,7 @@ const YAML_NULL = /^(null|Null|NULL|~)$/;
  *
  * @example
  * ```ts
- * import { typeOverrideValue } from "./mod.ts";
+ * import { typeOverrideValue } from "lumen";
  * console.log(typeOverrideValue("1e-3"), typeOverrideValue("[0, 1]"), typeOverrideValue("16-mixed"));
  * // 0.001 [ 0, 1 ] "16-mixed"
  * ```
@@ -77,7 +77,7 @@ export function typeOverrideValue(text: string): unknown {
  *
  * @example
  * ```ts
- * import { parseOverride } from "./mod.ts";
+ * import { parseOverride } from "lumen";
  * console.log(parseOverride("trainer::max_epochs=5")); // { key: "trainer::max_epochs", value: 5, ... }
  * ```
  */

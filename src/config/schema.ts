@@ -15,7 +15,7 @@ import { childId, type Dict, isDict } from "./tree.ts";
  *
  * @example
  * ```ts
- * import { STAGES } from "./mod.ts";
+ * import { STAGES } from "lumen";
  * console.log(STAGES.includes("fit")); // true
  * ```
  */

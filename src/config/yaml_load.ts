@@ -71,7 +71,7 @@ function convert(
  *
  * @example
  * ```ts
- * import { parseConfigYaml } from "./mod.ts";
+ * import { parseConfigYaml } from "lumen";
  * const tree = parseConfigYaml("trainer:\n  max_epochs: 3\n", "a.yaml");
  * console.log(tree); // { trainer: { max_epochs: 3 } }
  * ```

@@ -23,7 +23,7 @@ export interface Dataset<T = unknown> {
  *
  * @example
  * ```ts
- * import { data } from "./mod.ts";
+ * import { data } from "lumen";
  * class Counter extends data.IterableDataset<number> {
  *   override async *stream(): AsyncGenerator<number> {
  *     for (let i = 0; i < 5; i++) yield i;

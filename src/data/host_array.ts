@@ -27,7 +27,7 @@ export interface HostArray {
  *
  * @example
  * ```ts
- * import { data } from "./mod.ts";
+ * import { data } from "lumen";
  * const image = data.hostArray(new Float32Array(6), [1, 2, 3]);
  * console.log(image.shape); // [1, 2, 3]
  * ```
@@ -45,7 +45,7 @@ export function hostArray(data: HostData, shape: readonly number[]): HostArray {
  *
  * @example
  * ```ts
- * import { data } from "./mod.ts";
+ * import { data } from "lumen";
  * console.log(data.isHostArray({ data: new Float32Array(2), shape: [2] })); // true
  * console.log(data.isHostArray({ data: [1, 2], shape: [2] })); // false
  * ```

@@ -70,7 +70,7 @@ function positiveInt(v: number, name: string, min: number): number {
  *
  * @example
  * ```ts
- * import { data, datasets, type Tensor, tensor } from "./mod.ts";
+ * import { data, datasets, type Tensor, tensor } from "lumen";
  * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
  * const y = tensor(new Int32Array([0, 1, 1, 0]));
  * const dataset = new datasets.TensorDataset({ tensors: [x, y] });

@@ -135,11 +135,11 @@ export function uploadBatch(batch: unknown): unknown {
  *
  * @example
  * ```ts
- * import { data } from "./mod.ts";
+ * import { data } from "lumen";
  * const [x, y] = data.defaultCollate([
  *   [data.hostArray(new Float32Array([1, 2]), [2]), 0],
  *   [data.hostArray(new Float32Array([3, 4]), [2]), 1],
- * ]) as [import("./mod.ts").Tensor, import("./mod.ts").Tensor];
+ * ]) as [import("lumen").Tensor, import("lumen").Tensor];
  * console.log(x.shape, y.dtype); // [2, 2] "int32"
  * ```
  */

@@ -26,7 +26,7 @@ export function getDevice(): Device {
  *
  * @example
  * ```ts
- * import { memory } from "./mod.ts";
+ * import { memory } from "lumen";
  * const { liveBytes, pooledBytes } = memory();
  * console.log(liveBytes >= 0, pooledBytes >= 0);
  * ```
@@ -40,7 +40,7 @@ export function memory(): MemoryInfo {
  *
  * @example
  * ```ts
- * import { deviceInfo } from "./mod.ts";
+ * import { deviceInfo } from "lumen";
  * console.log(deviceInfo().description); // e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"
  * ```
  */
@@ -53,7 +53,7 @@ export function deviceInfo(): DeviceInfo {
  *
  * @example
  * ```ts
- * import { deviceStats, tensor } from "./mod.ts";
+ * import { deviceStats, tensor } from "lumen";
  * const before = deviceStats().submits;
  * await tensor([1, 2]).mul(2).add(1).data();
  * console.log(deviceStats().submits - before); // 1: the read flushes everything at once
@@ -69,7 +69,7 @@ export function deviceStats(): DeviceStats {
  *
  * @example
  * ```ts
- * import { flush, tensor } from "./mod.ts";
+ * import { flush, tensor } from "lumen";
  * const y = tensor([1, 2]).mul(3);
  * flush(); // the multiply runs while the host goes on
  * console.log(await y.data()); // Float32Array [3, 6]

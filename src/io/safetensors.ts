@@ -21,7 +21,7 @@ import { writeFileAtomic } from "./atomic_write.ts";
  *
  * @example
  * ```ts
- * import { load, save, tensor } from "./mod.ts";
+ * import { load, save, tensor } from "lumen";
  * await save("/tmp/demo.safetensors", { w: tensor([[1, 2], [3, 4]]) }, { step: "10" });
  * const { tensors, metadata } = await load("/tmp/demo.safetensors");
  * console.log(tensors.w.shape, metadata.step); // [2, 2] "10"
@@ -46,7 +46,7 @@ export async function save(
  *
  * @example
  * ```ts
- * import { load, save, zeros } from "./mod.ts";
+ * import { load, save, zeros } from "lumen";
  * await save("/tmp/z.safetensors", { z: zeros([3]) });
  * const { tensors } = await load("/tmp/z.safetensors");
  * console.log(await tensors.z.data()); // Float32Array [0, 0, 0]

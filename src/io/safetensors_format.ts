@@ -31,7 +31,7 @@ export interface SafetensorsContents<T> {
  *
  * @example
  * ```ts
- * import { load, SafetensorsError } from "./mod.ts";
+ * import { load, SafetensorsError } from "lumen";
  * await Deno.writeFile("/tmp/bad.safetensors", new Uint8Array([1, 2, 3]));
  * try {
  *   await load("/tmp/bad.safetensors");
@@ -132,7 +132,7 @@ function isNonNegativeInt(v: unknown): v is number {
  *
  * @example
  * ```ts
- * import { decodeSafetensors, encodeSafetensors } from "./mod.ts";
+ * import { decodeSafetensors, encodeSafetensors } from "lumen";
  * const bytes = encodeSafetensors({
  *   w: { shape: [2], dtype: "float32", data: new Float32Array([1, 2]) },
  * });
@@ -253,7 +253,7 @@ export function decodeSafetensors(
  *
  * @example
  * ```ts
- * import { encodeSafetensors } from "./mod.ts";
+ * import { encodeSafetensors } from "lumen";
  * const bytes = encodeSafetensors(
  *   { ids: { shape: [3], dtype: "int32", data: new Int32Array([1, 2, 3]) } },
  *   { note: "demo" },

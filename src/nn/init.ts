@@ -36,7 +36,7 @@ export interface KaimingOptions {
  *
  * @example
  * ```ts
- * import { nn } from "./mod.ts";
+ * import { nn } from "lumen";
  * console.log(nn.init.calculateGain("relu")); // 1.4142135623730951
  * ```
  */
@@ -66,7 +66,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
  *
  * @example
  * ```ts
- * import { nn } from "./mod.ts";
+ * import { nn } from "lumen";
  * console.log(nn.init.fans([16, 3, 3, 3])); // { fanIn: 27, fanOut: 144 }
  * ```
  */
@@ -93,7 +93,7 @@ function fillFrom(target: Tensor, values: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { nn, zeros } from "./mod.ts";
+ * import { nn, zeros } from "lumen";
  * const w = nn.init.uniform(zeros([3, 4]), -0.1, 0.1);
  * console.log((await w.data()).every((v) => Math.abs(v) <= 0.1)); // true
  * ```
@@ -114,7 +114,7 @@ export function uniform(t: Tensor, low = 0, high = 1): Tensor {
  *
  * @example
  * ```ts
- * import { nn, zeros } from "./mod.ts";
+ * import { nn, zeros } from "lumen";
  * const w = nn.init.normal(zeros([100]), 0, 0.02);
  * console.log(w.shape); // [100]
  * ```
@@ -135,7 +135,7 @@ export function normal(t: Tensor, mean = 0, std = 1): Tensor {
  *
  * @example
  * ```ts
- * import { nn, zeros } from "./mod.ts";
+ * import { nn, zeros } from "lumen";
  * console.log(await nn.init.constant(zeros([2]), 3).data()); // Float32Array [3, 3]
  * ```
  */
@@ -148,7 +148,7 @@ export function constant(t: Tensor, value: number): Tensor {
  *
  * @example
  * ```ts
- * import { nn, zeros } from "./mod.ts";
+ * import { nn, zeros } from "lumen";
  * console.log(await nn.init.ones(zeros([2])).data()); // Float32Array [1, 1]
  * ```
  */
@@ -161,7 +161,7 @@ export function ones(t: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import { nn, ones } from "./mod.ts";
+ * import { nn, ones } from "lumen";
  * console.log(await nn.init.zeros(ones([2])).data()); // Float32Array [0, 0]
  * ```
  */
@@ -182,7 +182,7 @@ function kaimingStd(t: Tensor, o: KaimingOptions): number {
  *
  * @example
  * ```ts
- * import { nn, zeros } from "./mod.ts";
+ * import { nn, zeros } from "lumen";
  * const w = nn.init.kaimingUniform(zeros([8, 16]), { nonlinearity: "relu" });
  * console.log(w.shape); // [8, 16]
  * ```
@@ -197,7 +197,7 @@ export function kaimingUniform(t: Tensor, options: KaimingOptions = {}): Tensor 
  *
  * @example
  * ```ts
- * import { nn, zeros } from "./mod.ts";
+ * import { nn, zeros } from "lumen";
  * const w = nn.init.kaimingNormal(zeros([8, 16]), { mode: "fanOut", nonlinearity: "relu" });
  * console.log(w.shape); // [8, 16]
  * ```
@@ -211,7 +211,7 @@ export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
  *
  * @example
  * ```ts
- * import { nn, zeros } from "./mod.ts";
+ * import { nn, zeros } from "lumen";
  * const w = nn.init.xavierUniform(zeros([8, 16]));
  * console.log(w.shape); // [8, 16]
  * ```
@@ -227,7 +227,7 @@ export function xavierUniform(t: Tensor, gain = 1): Tensor {
  *
  * @example
  * ```ts
- * import { nn, zeros } from "./mod.ts";
+ * import { nn, zeros } from "lumen";
  * const w = nn.init.xavierNormal(zeros([8, 16]));
  * console.log(w.shape); // [8, 16]
  * ```

@@ -45,7 +45,7 @@ function isModule(v: unknown): v is AnyModule {
  *
  * @example
  * ```ts
- * import { nn, randn, type Tensor } from "./mod.ts";
+ * import { nn, randn, type Tensor } from "lumen";
  * class Net extends nn.Module {
  *   fc1 = new nn.Linear({ inFeatures: 4, outFeatures: 8 });
  *   fc2 = new nn.Linear({ inFeatures: 8, outFeatures: 2 });

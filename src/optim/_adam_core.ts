@@ -27,7 +27,7 @@ export interface AdamOptions {
  *
  * @example
  * ```ts
- * import { optim, tensor } from "./mod.ts";
+ * import { optim, tensor } from "lumen";
  * const opt = new optim.AdamW([tensor([1], { requiresGrad: true })]);
  * console.log(opt instanceof optim.AdamCore); // true
  * ```

@@ -10,7 +10,7 @@ export type { AdamOptions };
  *
  * @example
  * ```ts
- * import { optim, tensor } from "./mod.ts";
+ * import { optim, tensor } from "lumen";
  * const w = tensor([1, -2, 3], { requiresGrad: true });
  * const opt = new optim.Adam([w], { lr: 0.01, betas: [0.9, 0.99] });
  * w.mul(w).sum().backward();

@@ -8,7 +8,7 @@ import type { OptimizerArgs } from "./optimizer.ts";
  *
  * @example
  * ```ts
- * import { optim, tensor } from "./mod.ts";
+ * import { optim, tensor } from "lumen";
  * const w = tensor([1, -2, 3], { requiresGrad: true });
  * const opt = new optim.AdamW({ params: [w], lr: 0.01, weightDecay: 0.1 });
  * w.mul(w).sum().backward();

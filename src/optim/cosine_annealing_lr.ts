@@ -23,7 +23,7 @@ export interface CosineAnnealingLROptions extends SchedulerBaseOptions {
  *
  * @example
  * ```ts
- * import { optim, tensor } from "./mod.ts";
+ * import { optim, tensor } from "lumen";
  * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 1 });
  * const sched = new optim.CosineAnnealingLR(opt, { tMax: 4 });
  * for (let epoch = 0; epoch < 2; epoch++) sched.step();

@@ -18,7 +18,7 @@ export interface ExponentialLROptions extends SchedulerBaseOptions {
  *
  * @example
  * ```ts
- * import { optim, tensor } from "./mod.ts";
+ * import { optim, tensor } from "lumen";
  * const opt = new optim.Adam([tensor([1], { requiresGrad: true })], { lr: 0.1 });
  * const sched = new optim.ExponentialLR({ optimizer: opt, gamma: 0.9 });
  * sched.step();

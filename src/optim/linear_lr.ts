@@ -25,7 +25,7 @@ export interface LinearLROptions extends SchedulerBaseOptions {
  *
  * @example
  * ```ts
- * import { optim, tensor } from "./mod.ts";
+ * import { optim, tensor } from "lumen";
  * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 0.05 });
  * const sched = new optim.LinearLR(opt, { startFactor: 0.5, totalIters: 4 });
  * console.log(sched.getLastLr()); // [0.025]

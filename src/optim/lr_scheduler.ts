@@ -93,7 +93,7 @@ export function schedulerArgs<O extends object>(
  *
  * @example
  * ```ts
- * import { optim, tensor } from "./mod.ts";
+ * import { optim, tensor } from "lumen";
  * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 0.1 });
  * const sched: optim.LRScheduler = new optim.ExponentialLR(opt, { gamma: 0.5 });
  * sched.step();

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { optim, tensor } from "./mod.ts";
+ * import { optim, tensor } from "lumen";
  * const w = tensor([1, -2, 3], { requiresGrad: true });
  * const opt = new optim.AdamW({ params: [w], lr: 0.1 });
  * const sched = new optim.CosineAnnealingLR({ optimizer: opt, tMax: 10 });

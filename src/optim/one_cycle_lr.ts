@@ -94,7 +94,7 @@ function perGroup(name: string, value: number | number[], groups: number): numbe
  *
  * @example
  * ```ts
- * import { optim, tensor } from "./mod.ts";
+ * import { optim, tensor } from "lumen";
  * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
  * const sched = new optim.OneCycleLR({ optimizer: opt, maxLr: 1, totalSteps: 10 });
  * console.log(sched.getLastLr()); // [0.04]: maxLr / divFactor (up to rounding)

@@ -130,7 +130,7 @@ function optimizerArgs<H extends object>(
  *
  * @example
  * ```ts
- * import { optim, tensor } from "./mod.ts";
+ * import { optim, tensor } from "lumen";
  * const w = tensor([1, 2, 3], { requiresGrad: true });
  * const opt: optim.Optimizer = new optim.SGD([w], { lr: 0.1 });
  * w.mul(w).sum().backward();

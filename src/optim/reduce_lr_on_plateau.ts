@@ -56,7 +56,7 @@ const KNOWN = [
  *
  * @example
  * ```ts
- * import { optim, tensor } from "./mod.ts";
+ * import { optim, tensor } from "lumen";
  * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 1 });
  * const sched = new optim.ReduceLROnPlateau({ optimizer: opt, patience: 1, factor: 0.5 });
  * for (const loss of [3, 2, 2, 2]) sched.step(loss);

@@ -29,7 +29,7 @@ export interface RMSpropOptions {
  *
  * @example
  * ```ts
- * import { optim, tensor } from "./mod.ts";
+ * import { optim, tensor } from "lumen";
  * const w = tensor([1, -2, 3], { requiresGrad: true });
  * const opt = new optim.RMSprop([w], { lr: 0.01, centered: true, momentum: 0.9 });
  * w.mul(w).sum().backward();

@@ -27,7 +27,7 @@ export interface SGDOptions {
  *
  * @example
  * ```ts
- * import { optim, tensor } from "./mod.ts";
+ * import { optim, tensor } from "lumen";
  * const w = tensor([1, -2], { requiresGrad: true });
  * const opt = new optim.SGD({ params: [w], lr: 0.1, momentum: 0.9 });
  * for (let i = 0; i < 3; i++) {

@@ -20,7 +20,7 @@ export interface StepLROptions extends SchedulerBaseOptions {
  *
  * @example
  * ```ts
- * import { optim, tensor } from "./mod.ts";
+ * import { optim, tensor } from "lumen";
  * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 1 });
  * const sched = new optim.StepLR({ optimizer: opt, stepSize: 2, gamma: 0.5 });
  * for (let epoch = 0; epoch < 4; epoch++) sched.step();

@@ -56,7 +56,7 @@ function flatten(data: NestedArray, shape: number[], out: number[], depth = 0): 
  *
  * @example
  * ```ts
- * import { tensor } from "./mod.ts";
+ * import { tensor } from "lumen";
  * const x = tensor([[1, 2, 3], [4, 5, 6]]);
  * console.log(x.shape); // [2, 3]
  * const labels = tensor(new Int32Array([0, 2]));
@@ -94,7 +94,7 @@ export function tensor(
  *
  * @example
  * ```ts
- * import { full } from "./mod.ts";
+ * import { full } from "lumen";
  * console.log(await full([2], 7).data()); // Float32Array [7, 7]
  * ```
  */
@@ -114,7 +114,7 @@ export function full(
  *
  * @example
  * ```ts
- * import { zeros } from "./mod.ts";
+ * import { zeros } from "lumen";
  * console.log(zeros([2, 3]).shape); // [2, 3]
  * ```
  */
@@ -127,7 +127,7 @@ export function zeros(shape: readonly number[], options: CreationOptions = {}): 
  *
  * @example
  * ```ts
- * import { ones } from "./mod.ts";
+ * import { ones } from "lumen";
  * console.log(await ones([2]).data()); // Float32Array [1, 1]
  * ```
  */
@@ -140,7 +140,7 @@ export function ones(shape: readonly number[], options: CreationOptions = {}): T
  *
  * @example
  * ```ts
- * import { arange } from "./mod.ts";
+ * import { arange } from "lumen";
  * console.log(await arange(0, 1, 0.25).data()); // [0, 0.25, 0.5, 0.75]
  * ```
  */
@@ -176,7 +176,7 @@ function random(shape: readonly number[], dist: "uniform" | "normal", o: Creatio
  *
  * @example
  * ```ts
- * import { rand } from "./mod.ts";
+ * import { rand } from "lumen";
  * const x = await rand([1000]).data();
  * console.log(x.every((v) => v >= 0 && v < 1)); // true
  * ```
@@ -190,7 +190,7 @@ export function rand(shape: readonly number[], options: CreationOptions = {}): T
  *
  * @example
  * ```ts
- * import { randn } from "./mod.ts";
+ * import { randn } from "lumen";
  * console.log(randn([2, 3]).shape); // [2, 3]
  * ```
  */

@@ -8,7 +8,7 @@ let offset = 0;
  *
  * @example
  * ```ts
- * import { manualSeed, rand } from "./mod.ts";
+ * import { manualSeed, rand } from "lumen";
  * manualSeed(0);
  * const a = await rand([3]).data();
  * manualSeed(0);

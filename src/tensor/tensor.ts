@@ -35,7 +35,7 @@ const finalizer = new FinalizationRegistry<Storage>((s) => s.release());
  *
  * @example
  * ```ts
- * import { tensor } from "./mod.ts";
+ * import { tensor } from "lumen";
  * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
  * const loss = x.mul(x).sum();
  * loss.backward();

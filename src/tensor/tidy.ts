@@ -10,7 +10,7 @@ const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
  *
  * @example
  * ```ts
- * import { memory, tensor, tidy } from "./mod.ts";
+ * import { memory, tensor, tidy } from "lumen";
  * const x = tensor([1, 2, 3]);
  * const before = memory().liveBytes;
  * const y = tidy(() => x.mul(2).add(1).exp());

@@ -79,7 +79,7 @@ function parseRows(text: string, delimiter: string): { fields: string[]; line: n
  *
  * @example
  * ```ts
- * import { datasets } from "./mod.ts";
+ * import { datasets } from "lumen";
  * const path = await Deno.makeTempFile({ suffix: ".csv" });
  * await Deno.writeTextFile(path, "a,b,label\n1,2,0\n3,4,1\n");
  * const ds = new datasets.CSVDataset({ path, target: "label" });

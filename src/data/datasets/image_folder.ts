@@ -25,7 +25,7 @@ export interface ImageFolderOptions {
  *
  * @example
  * ```ts ignore
- * import { data, datasets } from "./mod.ts";
+ * import { data, datasets } from "lumen";
  * const ds = new datasets.ImageFolder({ root: "photos", transform: data.transforms.compose({ transforms: [data.transforms.resize({ size: [32, 32] }), data.transforms.toTensor()] }) });
  * console.log(ds.classes, ds.length);
  * ```

@@ -224,7 +224,7 @@ abstract class IdxClassification {
  *
  * @example
  * ```ts ignore
- * import { data, datasets } from "./mod.ts";
+ * import { data, datasets } from "lumen";
  * const train = new datasets.MNIST({ root: "data/mnist", train: true, download: true, transform: data.transforms.toTensor() });
  * const loader = new data.DataLoader({ dataset: train, batchSize: 64, shuffle: true });
  * ```
@@ -257,7 +257,7 @@ export class MNIST extends IdxClassification {
  *
  * @example
  * ```ts ignore
- * import { data, datasets } from "./mod.ts";
+ * import { data, datasets } from "lumen";
  * const train = new datasets.FashionMNIST({ root: "/usr/share/datasets/fashion-mnist", transform: data.transforms.toTensor() });
  * await train.load();
  * console.log(train.length); // 60000

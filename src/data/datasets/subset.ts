@@ -17,7 +17,7 @@ export interface SubsetOptions {
  *
  * @example
  * ```ts
- * import { datasets, data } from "./mod.ts";
+ * import { datasets, data } from "lumen";
  * const base = new datasets.TensorDataset({ tensors: [data.hostArray(new Float32Array([10, 11, 12]), [3])] });
  * const sub = new datasets.Subset({ dataset: base, indices: [2, 0] });
  * console.log(sub.length, await sub.getItem(0)); // 2 [{data: Float32Array [12], shape: []}]
@@ -113,7 +113,7 @@ function splitSizes(n: number, lengths: number[]): number[] {
  *
  * @example
  * ```ts
- * import { datasets, data } from "./mod.ts";
+ * import { datasets, data } from "lumen";
  * const base = new datasets.TensorDataset({ tensors: [data.hostArray(new Float32Array(10), [10])] });
  * const [train, val] = datasets.randomSplit({ dataset: base, lengths: [0.8, 0.2], seed: 0 });
  * console.log(train.length, val.length); // 8 2
@@ -157,7 +157,7 @@ export interface KFoldOptions {
  *
  * @example
  * ```ts
- * import { datasets, data } from "./mod.ts";
+ * import { datasets, data } from "lumen";
  * const base = new datasets.TensorDataset({ tensors: [data.hostArray(new Float32Array(10), [10])] });
  * const train = new datasets.KFold({ dataset: base, k: 5, fold: 3, seed: 0 });
  * const val = new datasets.KFold({ dataset: base, k: 5, fold: 3, seed: 0, train: false });

@@ -23,7 +23,7 @@ export interface TensorDatasetOptions {
  *
  * @example
  * ```ts
- * import { datasets, tensor } from "./mod.ts";
+ * import { datasets, tensor } from "lumen";
  * const ds = new datasets.TensorDataset({ tensors: [tensor([[1, 2], [3, 4]]), tensor(new Int32Array([0, 1]))] });
  * await ds.load();
  * console.log(ds.length, ds.getItem(1)); // 2 [{data: Float32Array [3, 4], shape: [2]}, 1]

@@ -27,7 +27,7 @@ export interface CropWindow {
  *
  * @example
  * ```ts
- * import { data } from "./mod.ts";
+ * import { data } from "lumen";
  * const crop = new data.transforms.RandomCrop({ size: 28, padding: 4 });
  * const x = crop.apply(data.hostArray(new Float32Array(28 * 28), [1, 28, 28])) as data.HostArray;
  * console.log(x.shape); // [1, 28, 28]
@@ -93,7 +93,7 @@ export interface CenterCropOptions {
  *
  * @example
  * ```ts
- * import { data } from "./mod.ts";
+ * import { data } from "lumen";
  * const x = new data.transforms.CenterCrop({ size: 2 }).apply(
  *   data.hostArray(new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]), [1, 4, 4]),
  * ) as data.HostArray;

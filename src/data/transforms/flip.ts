@@ -16,7 +16,7 @@ export interface RandomHorizontalFlipOptions {
  *
  * @example
  * ```ts
- * import { data } from "./mod.ts";
+ * import { data } from "lumen";
  * const flip = new data.transforms.RandomHorizontalFlip({ p: 1 });
  * console.log((flip.apply(data.hostArray(new Float32Array([1, 2, 3]), [1, 1, 3])) as data.HostArray).data); // [3, 2, 1]
  * ```

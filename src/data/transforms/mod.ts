@@ -42,7 +42,7 @@ export { Resize, type ResizeOptions } from "./resize.ts";
  *
  * @example
  * ```ts
- * import { data } from "./mod.ts";
+ * import { data } from "lumen";
  * const t = data.transforms.compose({ transforms: [data.transforms.toTensor()] });
  * console.log(t.transforms.length); // 1
  * ```
@@ -56,7 +56,7 @@ export function compose(options: ComposeOptions): Compose {
  *
  * @example
  * ```ts
- * import { data } from "./mod.ts";
+ * import { data } from "lumen";
  * console.log(data.transforms.toTensor() instanceof data.transforms.ToTensor); // true
  * ```
  */
@@ -69,7 +69,7 @@ export function toTensor(): ToTensor {
  *
  * @example
  * ```ts
- * import { data } from "./mod.ts";
+ * import { data } from "lumen";
  * console.log(data.transforms.normalize({ mean: 0.5, std: 0.5 }).mean); // [0.5]
  * ```
  */
@@ -82,7 +82,7 @@ export function normalize(options: NormalizeOptions): Normalize {
  *
  * @example
  * ```ts
- * import { data } from "./mod.ts";
+ * import { data } from "lumen";
  * console.log(data.transforms.randomCrop({ size: 32, padding: 4 }).size); // [32, 32]
  * ```
  */
@@ -95,7 +95,7 @@ export function randomCrop(options: RandomCropOptions): RandomCrop {
  *
  * @example
  * ```ts
- * import { data } from "./mod.ts";
+ * import { data } from "lumen";
  * console.log(data.transforms.randomHorizontalFlip().p); // 0.5
  * ```
  */
@@ -110,7 +110,7 @@ export function randomHorizontalFlip(
  *
  * @example
  * ```ts
- * import { data } from "./mod.ts";
+ * import { data } from "lumen";
  * console.log(data.transforms.resize({ size: 32 }).size); // 32
  * ```
  */
@@ -123,7 +123,7 @@ export function resize(options: ResizeOptions): Resize {
  *
  * @example
  * ```ts
- * import { data } from "./mod.ts";
+ * import { data } from "lumen";
  * console.log(data.transforms.centerCrop({ size: [2, 3] }).size); // [2, 3]
  * ```
  */

@@ -16,7 +16,7 @@ export interface NormalizeOptions {
  *
  * @example
  * ```ts
- * import { data } from "./mod.ts";
+ * import { data } from "lumen";
  * const n = new data.transforms.Normalize({ mean: [0.5], std: [0.25] });
  * console.log((n.apply(data.hostArray(new Float32Array([1, 0]), [1, 1, 2])) as data.HostArray).data); // [2, -2]
  * ```

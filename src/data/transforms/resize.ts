@@ -15,7 +15,7 @@ export interface ResizeOptions {
  *
  * @example
  * ```ts
- * import { data } from "./mod.ts";
+ * import { data } from "lumen";
  * const x = new data.transforms.Resize({ size: [4, 6] }).apply(data.hostArray(new Uint8Array(8 * 12), [8, 12]));
  * console.log((x as data.HostArray).shape); // [4, 6]
  * ```

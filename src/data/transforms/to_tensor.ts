@@ -12,7 +12,7 @@ export type ToTensorOptions = Record<string, never>;
  *
  * @example
  * ```ts
- * import { data } from "./mod.ts";
+ * import { data } from "lumen";
  * const x = new data.transforms.ToTensor().apply(data.hostArray(new Uint8Array([0, 51, 255, 102]), [1, 2, 2]));
  * console.log((x as data.HostArray).shape); // [2, 1, 2]
  * ```

@@ -31,7 +31,7 @@ export interface ComposeOptions {
  *
  * @example
  * ```ts
- * import { data } from "./mod.ts";
+ * import { data } from "lumen";
  * const { Compose, ToTensor, Normalize } = data.transforms;
  * const t = new Compose({ transforms: [new ToTensor(), new Normalize({ mean: [0.5], std: [0.5] })] });
  * const x = t.apply(data.hostArray(new Uint8Array([0, 255]), [1, 2, 1])) as data.HostArray;

@@ -194,7 +194,7 @@ function conv2dBatched(
  *
  * @example
  * ```ts
- * import { F, randn } from "./mod.ts";
+ * import { F, randn } from "lumen";
  * const x = randn([2, 3, 8, 8], { requiresGrad: true });
  * const weight = randn([4, 3, 3, 3], { requiresGrad: true });
  * const y = F.conv2d(x, weight, null, { stride: 2, padding: 1 });

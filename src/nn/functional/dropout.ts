@@ -21,7 +21,7 @@ export interface DropoutOptions {
  *
  * @example
  * ```ts
- * import { F, manualSeed, ones } from "./mod.ts";
+ * import { F, manualSeed, ones } from "lumen";
  * manualSeed(0);
  * const y = await F.dropout(ones([8]), { p: 0.5 }).data();
  * console.log(y); // each value 0 or 2

@@ -22,7 +22,7 @@ export interface EmbeddingOptions {
  *
  * @example
  * ```ts
- * import { F, randn, tensor } from "./mod.ts";
+ * import { F, randn, tensor } from "lumen";
  * const table = randn([10, 4], { requiresGrad: true });
  * const rows = F.embedding(tensor(new Int32Array([3, 1, 3])), table);
  * rows.sum().backward();

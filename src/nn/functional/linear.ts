@@ -15,7 +15,7 @@ function checkFloat(t: Tensor, what: string): void {
  *
  * @example
  * ```ts
- * import { F, tensor } from "./mod.ts";
+ * import { F, tensor } from "lumen";
  * const x = tensor([[1, 2, 3]]);
  * const weight = tensor([[1, 0, 0], [0, 1, 1]]);
  * const y = F.linear(x, weight, tensor([0.5, -1]));

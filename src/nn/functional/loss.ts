@@ -67,7 +67,7 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  *
  * @example
  * ```ts
- * import { F, tensor } from "./mod.ts";
+ * import { F, tensor } from "lumen";
  * const logits = tensor([[2, 0, 1], [0, 3, 0]], { requiresGrad: true });
  * const labels = tensor(new Int32Array([0, 1]));
  * const loss = F.crossEntropy(logits, labels, { labelSmoothing: 0.1 });
@@ -194,7 +194,7 @@ function pointwiseLoss(
  *
  * @example
  * ```ts
- * import { F, tensor } from "./mod.ts";
+ * import { F, tensor } from "lumen";
  * const loss = F.mseLoss(tensor([1, 2, 3]), tensor([1, 2, 5]));
  * console.log(await loss.item()); // 1.3333
  * ```
@@ -216,7 +216,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}
  *
  * @example
  * ```ts
- * import { F, tensor } from "./mod.ts";
+ * import { F, tensor } from "lumen";
  * const loss = F.l1Loss(tensor([1, 2, 3]), tensor([2, 2, 5]), { reduction: "sum" });
  * console.log(await loss.item()); // 3
  * ```
@@ -243,7 +243,7 @@ fn softplusNeg(x: f32) -> f32 { return max(-x, 0.0) + log1p_(exp(-abs(x))); }
  *
  * @example
  * ```ts
- * import { F, tensor } from "./mod.ts";
+ * import { F, tensor } from "lumen";
  * const logits = tensor([[0.5, -1], [2, 0]], { requiresGrad: true });
  * const targets = tensor([[1, 0], [1, 1]]);
  * const loss = F.binaryCrossEntropyWithLogits(logits, targets, { posWeight: tensor([2, 1]) });

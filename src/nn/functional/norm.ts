@@ -60,7 +60,7 @@ function checkVector(t: Tensor | null | undefined, n: number, what: string, fn: 
  *
  * @example
  * ```ts
- * import { F, ones, tensor, zeros } from "./mod.ts";
+ * import { F, ones, tensor, zeros } from "lumen";
  * const x = tensor([[1, 10], [3, 20]]);
  * const runningMean = zeros([2]), runningVar = ones([2]);
  * const y = F.batchNorm(x, runningMean, runningVar, { training: true });
@@ -147,7 +147,7 @@ export function batchNorm(
  *
  * @example
  * ```ts
- * import { F, ones, tensor, zeros } from "./mod.ts";
+ * import { F, ones, tensor, zeros } from "lumen";
  * const x = tensor([[1, 2, 3], [2, 4, 6]]);
  * const y = F.layerNorm(x, [3], ones([3]), zeros([3]));
  * console.log(await y.data()); // ~[-1.22, 0, 1.22, -1.22, 0, 1.22]

@@ -103,7 +103,7 @@ function outShape(x: Tensor, outH: number, outW: number): number[] {
  *
  * @example
  * ```ts
- * import { F, tensor } from "./mod.ts";
+ * import { F, tensor } from "lumen";
  * const x = tensor([[[[1, 2, 5, 3], [4, 0, 1, 1]]]]);
  * const y = F.maxPool2d(x, { kernelSize: 2 });
  * console.log(await y.array()); // [[[[4, 5]]]]
@@ -135,7 +135,7 @@ export function maxPool2d(x: Tensor, options: MaxPool2dOptions): Tensor {
  *
  * @example
  * ```ts
- * import { F, tensor } from "./mod.ts";
+ * import { F, tensor } from "lumen";
  * const x = tensor([[[[1, 2, 5, 3], [4, 0, 1, 1]]]]);
  * const y = F.avgPool2d(x, { kernelSize: 2 });
  * console.log(await y.array()); // [[[[1.75, 2.5]]]]
@@ -162,7 +162,7 @@ export function avgPool2d(x: Tensor, options: AvgPool2dOptions): Tensor {
  *
  * @example
  * ```ts
- * import { F, randn } from "./mod.ts";
+ * import { F, randn } from "lumen";
  * const x = randn([2, 8, 7, 7]);
  * console.log(F.adaptiveAvgPool2d(x, 1).shape); // [2, 8, 1, 1]
  * console.log(F.adaptiveAvgPool2d(x, [3, null]).shape); // [2, 8, 3, 7]

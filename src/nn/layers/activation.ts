@@ -7,7 +7,7 @@ import { Module } from "../module.ts";
  *
  * @example
  * ```ts
- * import { nn, tensor } from "./mod.ts";
+ * import { nn, tensor } from "lumen";
  * console.log(await new nn.ReLU().call(tensor([-1, 2])).data()); // Float32Array [0, 2]
  * ```
  */
@@ -23,7 +23,7 @@ export class ReLU extends Module {
  *
  * @example
  * ```ts
- * import { nn, tensor } from "./mod.ts";
+ * import { nn, tensor } from "lumen";
  * console.log(await new nn.GELU().call(tensor([0, 1])).data()); // ≈ [0, 0.8413]
  * ```
  */
@@ -39,7 +39,7 @@ export class GELU extends Module {
  *
  * @example
  * ```ts
- * import { nn, tensor } from "./mod.ts";
+ * import { nn, tensor } from "lumen";
  * console.log(await new nn.Sigmoid().call(tensor([0])).data()); // Float32Array [0.5]
  * ```
  */
@@ -55,7 +55,7 @@ export class Sigmoid extends Module {
  *
  * @example
  * ```ts
- * import { nn, tensor } from "./mod.ts";
+ * import { nn, tensor } from "lumen";
  * console.log(await new nn.Tanh().call(tensor([0])).data()); // Float32Array [0]
  * ```
  */

@@ -115,7 +115,7 @@ abstract class BatchNormBase extends Module {
  *
  * @example
  * ```ts
- * import { nn, randn } from "./mod.ts";
+ * import { nn, randn } from "lumen";
  * const bn = new nn.BatchNorm1d({ numFeatures: 4 });
  * console.log(bn.call(randn([8, 4])).shape, Object.keys(bn.stateDict()));
  * // [8, 4] ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
@@ -135,7 +135,7 @@ export class BatchNorm1d extends BatchNormBase {
  *
  * @example
  * ```ts
- * import { nn, randn } from "./mod.ts";
+ * import { nn, randn } from "lumen";
  * const bn = new nn.BatchNorm2d({ numFeatures: 3 });
  * const y = bn.call(randn([2, 3, 4, 4]));
  * bn.eval(); // from now on the running statistics are used

@@ -35,7 +35,7 @@ function pair(v: Size2d): [number, number] {
  *
  * @example
  * ```ts
- * import { nn, randn } from "./mod.ts";
+ * import { nn, randn } from "lumen";
  * const conv = new nn.Conv2d({ inChannels: 3, outChannels: 8, kernelSize: 3, padding: 1 });
  * console.log(conv.call(randn([2, 3, 16, 16])).shape); // [2, 8, 16, 16]
  * ```

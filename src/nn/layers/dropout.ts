@@ -15,7 +15,7 @@ export interface DropoutLayerOptions {
  *
  * @example
  * ```ts
- * import { nn, ones } from "./mod.ts";
+ * import { nn, ones } from "lumen";
  * const drop = new nn.Dropout({ p: 0.25 });
  * console.log(drop.call(ones([4])).shape); // [4]
  * drop.eval();

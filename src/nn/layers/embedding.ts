@@ -23,7 +23,7 @@ export interface EmbeddingLayerOptions {
  *
  * @example
  * ```ts
- * import { nn, tensor } from "./mod.ts";
+ * import { nn, tensor } from "lumen";
  * const emb = new nn.Embedding({ numEmbeddings: 100, embeddingDim: 8 });
  * console.log(emb.call(tensor(new Int32Array([4, 2, 4]))).shape); // [3, 8]
  * ```

@@ -15,7 +15,7 @@ export interface FlattenOptions {
  *
  * @example
  * ```ts
- * import { nn, zeros } from "./mod.ts";
+ * import { nn, zeros } from "lumen";
  * console.log(new nn.Flatten().call(zeros([2, 3, 4, 4])).shape); // [2, 48]
  * ```
  */

@@ -23,7 +23,7 @@ export interface LayerNormOptions {
  *
  * @example
  * ```ts
- * import { nn, randn } from "./mod.ts";
+ * import { nn, randn } from "lumen";
  * const ln = new nn.LayerNorm({ normalizedShape: 16 });
  * console.log(ln.call(randn([4, 10, 16])).shape); // [4, 10, 16]
  * ```

@@ -20,7 +20,7 @@ export interface LinearOptions {
  *
  * @example
  * ```ts
- * import { nn, randn } from "./mod.ts";
+ * import { nn, randn } from "lumen";
  * const fc = new nn.Linear({ inFeatures: 784, outFeatures: 10 });
  * console.log(fc.call(randn([32, 784])).shape); // [32, 10]
  * ```

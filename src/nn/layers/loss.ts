@@ -16,7 +16,7 @@ import {
  *
  * @example
  * ```ts
- * import { nn, tensor } from "./mod.ts";
+ * import { nn, tensor } from "lumen";
  * const loss = new nn.CrossEntropyLoss({ labelSmoothing: 0.1 });
  * const value = loss.call(tensor([[2, 0, -1]]), tensor(new Int32Array([0])));
  * console.log(value.shape); // []
@@ -40,7 +40,7 @@ export class CrossEntropyLoss extends Module<[Tensor, Tensor], Tensor> {
  *
  * @example
  * ```ts
- * import { nn, tensor } from "./mod.ts";
+ * import { nn, tensor } from "lumen";
  * console.log(await new nn.MSELoss().call(tensor([1, 2]), tensor([1, 4])).item()); // 2
  * ```
  */
@@ -62,7 +62,7 @@ export class MSELoss extends Module<[Tensor, Tensor], Tensor> {
  *
  * @example
  * ```ts
- * import { nn, tensor } from "./mod.ts";
+ * import { nn, tensor } from "lumen";
  * console.log(await new nn.L1Loss().call(tensor([1, 2]), tensor([1, 4])).item()); // 1
  * ```
  */
@@ -84,7 +84,7 @@ export class L1Loss extends Module<[Tensor, Tensor], Tensor> {
  *
  * @example
  * ```ts
- * import { nn, tensor } from "./mod.ts";
+ * import { nn, tensor } from "lumen";
  * const loss = new nn.BCEWithLogitsLoss().call(tensor([0]), tensor([1]));
  * console.log(await loss.item()); // ≈ 0.6931
  * ```

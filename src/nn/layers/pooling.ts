@@ -16,7 +16,7 @@ import { Module } from "../module.ts";
  *
  * @example
  * ```ts
- * import { nn, randn } from "./mod.ts";
+ * import { nn, randn } from "lumen";
  * const pool = new nn.MaxPool2d({ kernelSize: 2 });
  * console.log(pool.call(randn([1, 3, 8, 8])).shape); // [1, 3, 4, 4]
  * ```
@@ -50,7 +50,7 @@ export class MaxPool2d extends Module {
  *
  * @example
  * ```ts
- * import { nn, randn } from "./mod.ts";
+ * import { nn, randn } from "lumen";
  * const pool = new nn.AvgPool2d({ kernelSize: 3, stride: 2, padding: 1 });
  * console.log(pool.call(randn([1, 2, 7, 7])).shape); // [1, 2, 4, 4]
  * ```
@@ -89,7 +89,7 @@ export interface AdaptiveAvgPool2dOptions {
  *
  * @example
  * ```ts
- * import { nn, randn } from "./mod.ts";
+ * import { nn, randn } from "lumen";
  * const gap = new nn.AdaptiveAvgPool2d({ outputSize: 1 });
  * console.log(gap.call(randn([2, 16, 5, 7])).shape); // [2, 16, 1, 1]
  * ```

@@ -22,7 +22,7 @@ function isOptions(v: unknown): v is SequentialOptions {
  *
  * @example
  * ```ts
- * import { nn, randn } from "./mod.ts";
+ * import { nn, randn } from "lumen";
  * const mlp = new nn.Sequential(
  *   new nn.Linear({ inFeatures: 4, outFeatures: 8 }),
  *   new nn.ReLU(),
