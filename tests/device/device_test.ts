@@ -54,3 +54,21 @@ try { tensor([1]); } catch (e) { console.log(e.name + ": " + e.message); }`;
   assert.match(text, /NoAdapterError: No WebGPU adapter was found \(DENO_WEBGPU_BACKEND=""\)/);
   assert.match(text, /apt-get install mesa-vulkan-drivers/);
 });
+
+Deno.test("a lost device is reported and later work fails with the reason", async () => {
+  const root = new URL("../../", import.meta.url);
+  const script = `import { tensor } from "${new URL("mod.ts", root)}";
+import { getDevice } from "${new URL("src/device/default_device.ts", root)}";
+import type { WebGpuDevice } from "${new URL("src/device/webgpu/webgpu_device.ts", root)}";
+const gpu = (getDevice() as WebGpuDevice).gpu;
+gpu.destroy();
+await gpu.lost;
+try { tensor([1]).add(1); } catch (e) { console.log((e as Error).message); }`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=ts", script],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assert.match(text, /The GPU device was lost \(destroyed: .*\); restart the process/);
+});
