@@ -1,11 +1,15 @@
 /**
  * The benchmark harness (`deno task bench`): in one process on one adapter, square f32 matmul
- * GFLOP/s for lumen, TensorFlow.js (WebGPU, or its CPU backend when WebGPU will not start) and
- * PyTorch CPU (a `/usr/bin/python3` subprocess), lumen's dispatch overhead, and the config and
- * data benches when their modules exist. Prints markdown; `--json out.json` writes the figures.
+ * GFLOP/s and training steps (MLP, CNN, conv fwd+bwd) for lumen, TensorFlow.js (WebGPU, or its CPU
+ * backend when WebGPU will not start) and PyTorch CPU (`/usr/bin/python3` subprocesses), lumen's
+ * dispatch overhead, and the config and data benches when their modules exist. Prints markdown; `--json out.json` writes the figures.
  *
  *   deno run -A bench/main.ts [--json out.json] [--sizes 256,512,1024] [--repeats 5]
- *                             [--skip tfjs,torch,extra]
+ *                             [--skip tfjs,torch,extra,train]
+ *
+ * The training section (MLP and CNN steps, conv fwd+bwd; bench/train_bench.ts and its peers
+ * bench/peer_tfjs_train.ts and `peer_torch.py --mode train`) prints beside each row the peers'
+ * published figures of /work/shared/spec/peer-figures.md, for reference.
  *
  * Peers run one after another, never at the same time: the machine has two cores.
  *
@@ -20,6 +24,8 @@ import {
   type TimingOptions,
 } from "./matmul_bench.ts";
 import { benchTfjsMatmul, type TfjsResult } from "./peer_tfjs.ts";
+import { benchTfjsTrain, type TfjsTrainResult } from "./peer_tfjs_train.ts";
+import { benchTrain, TRAIN_ROWS } from "./train_bench.ts";
 
 /** What the PyTorch subprocess printed, or why it did not run. */
 interface TorchResult {
@@ -28,6 +34,14 @@ interface TorchResult {
   version?: string;
   threads?: number;
   matmul?: MatmulRow[];
+}
+
+/** What the PyTorch subprocesses printed in train mode, or why they did not run. */
+interface TorchTrainResult {
+  available: boolean;
+  reason?: string;
+  version?: string;
+  rows?: ExtraRow[];
 }
 
 /** A figure from another bench module (`benchConfig()`, `benchData()`). */
@@ -83,20 +97,17 @@ async function exists(path: string | URL): Promise<boolean> {
   }
 }
 
-async function benchTorch(sizes: number[], timing: TimingOptions): Promise<TorchResult> {
+/** Runs bench/peer_torch.py with `args` and parses the one JSON object it prints. */
+async function runTorch<T extends { available: boolean; reason?: string }>(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<T | { available: false; reason: string }> {
   if (!(await exists(TORCH_PYTHON))) {
     return { available: false, reason: `${TORCH_PYTHON} does not exist` };
   }
   const cmd = new Deno.Command(TORCH_PYTHON, {
-    args: [
-      TORCH_SCRIPT.pathname,
-      "--sizes",
-      sizes.join(","),
-      "--warmup",
-      String(timing.warmup),
-      "--repeats",
-      String(timing.repeats),
-    ],
+    args: [TORCH_SCRIPT.pathname, ...args],
+    env,
     stdout: "piped",
     stderr: "piped",
   });
@@ -107,10 +118,44 @@ async function benchTorch(sizes: number[], timing: TimingOptions): Promise<Torch
     return { available: false, reason: `peer_torch.py exited with ${out.code}: ${err}` };
   }
   try {
-    return JSON.parse(text) as TorchResult;
+    return JSON.parse(text) as T;
   } catch {
     return { available: false, reason: `peer_torch.py printed no JSON: ${text.slice(0, 200)}` };
   }
+}
+
+function benchTorch(sizes: number[], timing: TimingOptions): Promise<TorchResult> {
+  return runTorch<TorchResult>([
+    "--sizes",
+    sizes.join(","),
+    "--warmup",
+    String(timing.warmup),
+    "--repeats",
+    String(timing.repeats),
+  ]);
+}
+
+/**
+ * PyTorch's training figures with peer-figures.md's thread settings: 1 torch thread and
+ * OpenBLAS's default 2 for the MLP (GEMM-bound), 2 torch threads and 1 OpenBLAS thread for the
+ * CNN and the convs. Two subprocesses, one after the other.
+ */
+async function benchTorchTrain(): Promise<TorchTrainResult> {
+  const mlp = await runTorch<TorchTrainResult>(["--mode", "train", "--workloads", "mlp"]);
+  const conv = await runTorch<TorchTrainResult>(
+    ["--mode", "train", "--workloads", "cnn,conv", "--threads", "2"],
+    { OPENBLAS_NUM_THREADS: "1" },
+  );
+  const parts = [mlp, conv];
+  const failed = parts.filter((p) => !p.available).map((p) => p.reason);
+  const ok = parts.filter((p): p is TorchTrainResult => p.available);
+  if (!ok.length) return { available: false, reason: failed.join("; ") };
+  return {
+    available: true,
+    reason: failed.length ? failed.join("; ") : undefined,
+    version: ok[0].version,
+    rows: ok.flatMap((p) => p.rows ?? []),
+  };
 }
 
 /**
@@ -183,6 +228,42 @@ function matmulTable(
   return lines.join("\n");
 }
 
+/**
+ * peer-figures.md's published figures (same kind of machine), for reference beside our run:
+ * TF.js WebGPU / jax-js WebGPU / PyTorch CPU. They do not say how often the loss was read, so they
+ * sit on the "read after N steps" rows.
+ */
+const PUBLISHED: Record<string, string> = {
+  [TRAIN_ROWS.mlp]: "335-339 / 1211 / 41k-50k",
+  [TRAIN_ROWS.cnn]: "30-35 / 130 / 2412",
+  [TRAIN_ROWS.conv1]: "272 / 108 / 3.8",
+  [TRAIN_ROWS.conv2]: "1248 / 370 / 7.8",
+};
+
+/** One table of training rows in `unit`, lumen beside its peers and the published figures. */
+function trainTable(
+  unit: string,
+  lumen: ExtraRow[],
+  tfjs: TfjsTrainResult,
+  torch: TorchTrainResult,
+): string {
+  const tfName = tfjs.backend === "cpu" ? "TF.js CPU" : "TF.js WebGPU";
+  const lines = [
+    `| work | lumen | ${tfName} | PyTorch CPU | published TF.js WebGPU / jax-js WebGPU / ` +
+    `PyTorch |`,
+    "|---|---:|---:|---:|---:|",
+  ];
+  const value = (rows: ExtraRow[] | undefined, name: string): string =>
+    fmt(rows?.find((r) => r.name === name)?.value, unit === "ms" ? 1 : 2);
+  for (const r of lumen.filter((r) => r.unit === unit)) {
+    lines.push(
+      `| ${r.name} | ${value(lumen, r.name)} | ${value(tfjs.rows, r.name)} | ` +
+        `${value(torch.rows, r.name)} | ${PUBLISHED[r.name] ?? "-"} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(Deno.args);
   const device = getDevice();
@@ -216,6 +297,20 @@ async function main(): Promise<void> {
     }
   }
 
+  // Training last: its TF.js CNN step is ~2 s, the longest part of the run.
+  const progress = (line: string) => console.error(`  ${line}`);
+  let train: { lumen: ExtraRow[]; tfjs: TfjsTrainResult; torch: TorchTrainResult } | null = null;
+  if (!opts.skip.has("train")) {
+    const lumenTrain = await benchTrain(progress);
+    const tfjsTrain: TfjsTrainResult = opts.skip.has("tfjs")
+      ? { available: false, note: "skipped (--skip tfjs)" }
+      : await benchTfjsTrain(progress);
+    const torchTrain: TorchTrainResult = opts.skip.has("torch")
+      ? { available: false, reason: "skipped (--skip torch)" }
+      : await benchTorchTrain();
+    train = { lumen: lumenTrain, tfjs: tfjsTrain, torch: torchTrain };
+  }
+
   const out: string[] = ["", "## Matmul", "", matmulTable(opts.sizes, lumen, tfjs, torch), ""];
   if (tfjs.available) {
     out.push(
@@ -242,6 +337,35 @@ async function main(): Promise<void> {
       for (const r of e.rows) out.push(`| ${r.name} | ${fmt(r.value)} | ${r.unit} |`);
     }
   }
+  if (train) {
+    const t = train;
+    out.push(
+      "",
+      "## Training steps, samples/s (batch 64, Adam 1e-3, softmax cross-entropy)",
+      "",
+      trainTable("samples/s", t.lumen, t.tfjs, t.torch),
+      "",
+      "## Conv fwd+bwd (dX, dW), ms (3x3, padding 1; readback of dX and dW included)",
+      "",
+      trainTable("ms", t.lumen, t.tfjs, t.torch),
+      "",
+    );
+    if (t.tfjs.available) {
+      out.push(
+        `- TF.js ${t.tfjs.version}, backend ${t.tfjs.backend}${
+          t.tfjs.note ? ` (${t.tfjs.note})` : ""
+        }`,
+      );
+    } else out.push(`- TF.js not measured: ${t.tfjs.note}`);
+    if (t.torch.available) {
+      out.push(
+        `- PyTorch ${t.torch.version}: MLP with 1 torch thread + 2 OpenBLAS threads, CNN and ` +
+          `convs with 2 torch threads + 1 OpenBLAS thread${
+            t.torch.reason ? ` (partly failed: ${t.torch.reason})` : ""
+          }`,
+      );
+    } else out.push(`- PyTorch not measured: ${t.torch.reason}`);
+  }
   console.log(out.join("\n"));
 
   if (opts.json) {
@@ -254,6 +378,7 @@ async function main(): Promise<void> {
       matmul: { lumen, tfjs, torch },
       dispatch,
       extras,
+      train,
     };
     await Deno.writeTextFile(opts.json, JSON.stringify(figures, null, 2) + "\n");
     console.log(`\nwrote ${opts.json}`);

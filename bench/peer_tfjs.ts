@@ -20,9 +20,11 @@ export interface TfjsResult {
   matmul?: MatmulRow[];
 }
 
-type Tf = typeof import("npm:@tensorflow/tfjs@^4");
+/** The TF.js module namespace. */
+export type Tf = typeof import("npm:@tensorflow/tfjs@^4");
 
-async function loadTf(): Promise<Tf> {
+/** Imports TF.js and registers its WebGPU backend. */
+export async function loadTf(): Promise<Tf> {
   // Bench-only peers, deliberately kept out of src/deps.ts (lumen does not depend on them).
   // deno-lint-ignore no-import-prefix
   const tf = await import("npm:@tensorflow/tfjs@^4");
@@ -32,7 +34,7 @@ async function loadTf(): Promise<Tf> {
 }
 
 /** Picks WebGPU, falling back to TF.js's CPU backend (named in the result) when it fails. */
-async function pickBackend(tf: Tf): Promise<{ backend: string; note?: string }> {
+export async function pickBackend(tf: Tf): Promise<{ backend: string; note?: string }> {
   let reason = "";
   try {
     if (await tf.setBackend("webgpu")) {
