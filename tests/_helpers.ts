@@ -88,3 +88,24 @@ export async function assertClose(
     );
   }
 }
+
+/**
+ * Back-propagates the fixture's output gradient from `out` and compares each input's gradient
+ * with torch's (inputs torch gave no gradient are skipped).
+ */
+export async function assertGradsMatch(
+  name: string,
+  c: FixtureCase,
+  inputs: readonly Tensor[],
+  out: Tensor,
+): Promise<void> {
+  if (!c.grad_output || !c.grads) return;
+  out.backward(fromFixture(c.grad_output));
+  for (let i = 0; i < inputs.length; i++) {
+    const expected = c.grads[i];
+    if (!expected) continue;
+    const grad = inputs[i].grad;
+    if (!grad) throw new Error(`${name}: input ${i} has no gradient`);
+    await assertClose(grad, expected, `${name} grad of input ${i}`);
+  }
+}
