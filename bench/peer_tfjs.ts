@@ -50,18 +50,30 @@ export async function pickBackend(tf: Tf): Promise<{ backend: string; note?: str
   return { backend: "cpu", note: `${reason}; measured the TF.js CPU backend instead` };
 }
 
-/** Square f32 matmul timed from `tf.matMul` to the end of `data()`, as for lumen. */
-export async function benchTfjsMatmul(
-  sizes: readonly number[],
-  opts: TimingOptions,
-): Promise<TfjsResult> {
+/** TF.js ready on its best backend, or why it could not be imported. */
+export type OpenedTf =
+  | { available: true; tf: Tf; backend: string; note?: string }
+  | { available: false; note: string };
+
+/** Imports TF.js and picks its backend: the shared start of every TF.js bench. */
+export async function openTf(): Promise<OpenedTf> {
   let tf: Tf;
   try {
     tf = await loadTf();
   } catch (e) {
     return { available: false, note: `TF.js could not be imported: ${e}` };
   }
-  const { backend, note } = await pickBackend(tf);
+  return { available: true, tf, ...(await pickBackend(tf)) };
+}
+
+/** Square f32 matmul timed from `tf.matMul` to the end of `data()`, as for lumen. */
+export async function benchTfjsMatmul(
+  sizes: readonly number[],
+  opts: TimingOptions,
+): Promise<TfjsResult> {
+  const opened = await openTf();
+  if (!opened.available) return opened;
+  const { tf, backend, note } = opened;
   const matmul: MatmulRow[] = [];
   for (const n of sizes) {
     const a = tf.randomUniform([n, n], 0, 1, "float32", 1);

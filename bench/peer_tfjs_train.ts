@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { loadTf, pickBackend, type Tf } from "./peer_tfjs.ts";
+import { openTf, type Tf } from "./peer_tfjs.ts";
 import {
   type BenchRow,
   CONV_WORKLOADS,
@@ -155,13 +155,9 @@ async function convFwdBwd(
 export async function benchTfjsTrain(
   log: (line: string) => void = () => {},
 ): Promise<TfjsTrainResult> {
-  let tf: Tf;
-  try {
-    tf = await loadTf();
-  } catch (e) {
-    return { available: false, note: `TF.js could not be imported: ${e}` };
-  }
-  const { backend, note } = await pickBackend(tf);
+  const opened = await openTf();
+  if (!opened.available) return opened;
+  const { tf, backend, note } = opened;
   const rows: BenchRow[] = [];
   try {
     const mlpRows = await trainModel(tf, mlp(tf), TFJS_TRAIN_TIMING.mlp, [
