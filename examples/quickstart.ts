@@ -4,7 +4,7 @@
  *     deno run -A examples/quickstart.ts [--epochs 1] [--root DIR] [--limit N]
  *
  * Reads the IDX files from /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist),
- * or from --root. Prints the loss as it trains, then test accuracy and throughput.
+ * from --root, or downloads them (SHA-256 checked) into .data/fashion-mnist. Prints the loss as it trains, then test accuracy and throughput.
  *
  * @module
  */
@@ -15,29 +15,41 @@ function flag(name: string, fallback: string): string {
   return i >= 0 && Deno.args[i + 1] !== undefined ? Deno.args[i + 1] : fallback;
 }
 
-const root = flag("root", "/usr/share/datasets/fashion-mnist");
+const SYSTEM_ROOT = "/usr/share/datasets/fashion-mnist";
+const exists = (path: string): boolean => {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
+// Debian's dataset-fashion-mnist when installed; otherwise download (SHA-256 checked) into .data/.
+const root = flag(
+  "root",
+  exists(`${SYSTEM_ROOT}/train-images-idx3-ubyte.gz`) ? SYSTEM_ROOT : ".data/fashion-mnist",
+);
 const epochs = Number(flag("epochs", "1"));
 const limit = Number(flag("limit", "0"));
 const batchSize = 64;
 
+type Batch = [Tensor, Tensor];
+const toTensor = new data.transforms.ToTensor();
+const download = root !== SYSTEM_ROOT;
+const full = new datasets.FashionMNIST({ root, train: true, download });
 try {
-  await Deno.stat(`${root}/train-images-idx3-ubyte.gz`);
-} catch {
+  await full.load();
+} catch (e) {
   console.error(
-    `Fashion-MNIST was not found in ${root}: install it (apt-get install dataset-fashion-mnist) ` +
-      "or pass --root DIR holding train-images-idx3-ubyte.gz and the other IDX files",
+    `Fashion-MNIST could not be read from ${root} (${(e as Error).message}). Install it ` +
+      "(apt-get install dataset-fashion-mnist) or pass --root DIR holding the IDX files",
   );
   Deno.exit(1);
 }
-
-type Batch = [Tensor, Tensor];
-const toTensor = new data.transforms.ToTensor();
-const full = new datasets.FashionMNIST({ root, train: true });
-await full.load();
 const train = limit > 0
   ? new datasets.Subset({ dataset: full, indices: Array.from({ length: limit }, (_, i) => i) })
   : full;
-const test = new datasets.FashionMNIST({ root, train: false });
+const test = new datasets.FashionMNIST({ root, train: false, download });
 const trainLoader = new data.DataLoader<Batch>({
   dataset: train,
   batchSize,
