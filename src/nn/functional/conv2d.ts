@@ -4,10 +4,16 @@ import { matmulRaw } from "../../ops/matmul.ts";
 import { mapElementwise, record, runKernel } from "../../ops/_run.ts";
 import { sum } from "../../ops/reduce.ts";
 import {
+  conv2dForwardGemmKernel,
   conv2dForwardKernel,
   type Conv2dGeometry,
   conv2dInputGradKernel,
+  conv2dPackWeightKernel,
+  conv2dWeightGradGemmKernel,
   conv2dWeightGradKernel,
+  directConvFits,
+  inputGradGeometry,
+  weightGradSplits,
 } from "../../../kernels/conv2d.ts";
 import { chooseSplits } from "../../../kernels/conv_gemm.ts";
 import { pair, type Size2d, windowCount } from "./_size2d.ts";
@@ -103,11 +109,37 @@ function isPointwise(g: Conv2dGeometry): boolean {
     g.padH === 0 && g.padW === 0 && g.groups === 1 && g.outH === g.height && g.outW === g.width;
 }
 
+/**
+ * The direct forward kernel over `input` with the weight repacked for it (see
+ * conv2dPackWeightKernel); `kernelGeometry` is g itself, or inputGradGeometry(g) for dX.
+ */
+function directConv(
+  input: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  g: Conv2dGeometry,
+  kernelGeometry: Conv2dGeometry,
+  outShape: number[],
+): Tensor {
+  const forInputGrad = kernelGeometry !== g;
+  const packed = runKernel(
+    conv2dPackWeightKernel(g, forInputGrad),
+    [weight],
+    [weight.size],
+    "float32",
+  );
+  const inputs = bias ? [input, packed, bias] : [input, packed];
+  const out = runKernel(conv2dForwardKernel(kernelGeometry, !!bias), inputs, outShape, "float32");
+  packed.dispose();
+  return out;
+}
+
 function forward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry): Tensor {
   const outShape = [g.batch, g.outChannels, g.outH, g.outW];
   if (!isPointwise(g)) {
+    if (directConvFits(g)) return directConv(x, weight, bias, g, g, outShape);
     return runKernel(
-      conv2dForwardKernel(g, !!bias),
+      conv2dForwardGemmKernel(g, !!bias),
       bias ? [x, weight, bias] : [x, weight],
       outShape,
       "float32",
@@ -133,7 +165,13 @@ function forward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeomet
 
 function inputGrad(dy: Tensor, weight: Tensor, g: Conv2dGeometry): Tensor {
   const shape = [g.batch, g.inChannels, g.height, g.width];
-  if (!isPointwise(g)) return runKernel(conv2dInputGradKernel(g), [dy, weight], shape, "float32");
+  if (!isPointwise(g)) {
+    // Stride 1: dX is a forward convolution of dy with the flipped, transposed weight.
+    if (g.strideH === 1 && g.strideW === 1 && directConvFits(g)) {
+      return directConv(dy, weight, null, g, inputGradGeometry(g), shape);
+    }
+    return runKernel(conv2dInputGradKernel(g), [dy, weight], shape, "float32");
+  }
   // dx[n] = Wᵀ · dy[n], W read transposed.
   const w2 = weight.share([g.outChannels, g.inChannels]);
   const dy3 = dy.share([g.batch, g.outChannels, g.height * g.width]);
@@ -147,8 +185,11 @@ function inputGrad(dy: Tensor, weight: Tensor, g: Conv2dGeometry): Tensor {
 
 function weightGrad(dy: Tensor, x: Tensor, weight: Tensor, g: Conv2dGeometry): Tensor {
   const wRow = (g.inChannels / g.groups) * g.kernelH * g.kernelW;
-  const splits = chooseSplits(g.outChannels / g.groups, wRow, g.batch * g.outH * g.outW, g.groups);
-  const kernel = conv2dWeightGradKernel(g, splits);
+  const direct = directConvFits(g);
+  const splits = direct
+    ? weightGradSplits(g)
+    : chooseSplits(g.outChannels / g.groups, wRow, g.batch * g.outH * g.outW, g.groups);
+  const kernel = direct ? conv2dWeightGradKernel(g, splits) : conv2dWeightGradGemmKernel(g, splits);
   const partials = runKernel(kernel, [dy, x], [splits, ...weight.shape], "float32");
   if (splits === 1) {
     const dw = partials.share(weight.shape);
@@ -190,7 +231,8 @@ function conv2dBatched(
 /**
  * 2-D convolution (cross-correlation, as torch's `F.conv2d`) of an [N, C, H, W] (or unbatched
  * [C, H, W]) input with a [Cout, C/groups, kH, kW] weight and an optional [Cout] bias. Forward and
- * both gradients run as implicit-GEMM kernels that compute window coordinates on the fly.
+ * both gradients run as direct kernels that compute window coordinates on the fly (implicit-GEMM
+ * kernels for strided input gradients and very large windows).
  *
  * @example
  * ```ts
