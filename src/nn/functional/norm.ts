@@ -11,11 +11,13 @@ import {
   batchNormGradSumsKernel,
   type BatchNormShape,
   batchNormStatsKernel,
+} from "../../../kernels/batch_norm.ts";
+import {
   layerNormForwardKernel,
   layerNormGradInputKernel,
   layerNormGradParamsKernel,
   type LayerNormShape,
-} from "../../../kernels/norm.ts";
+} from "../../../kernels/layer_norm.ts";
 
 /** Options of `batchNorm`. */
 export interface BatchNormOptions {
