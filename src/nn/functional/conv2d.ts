@@ -1,20 +1,24 @@
 /** `F.conv2d`: 2-D convolution over NCHW tensors with groups, and its gradients. */
-import type { Tensor } from "../../tensor/tensor.ts";
+import { Tensor } from "../../tensor/tensor.ts";
+import { sizeOf } from "../../tensor/shape.ts";
+import { zeros } from "../../tensor/creation.ts";
+import { getDevice } from "../../device/default_device.ts";
 import { matmulRaw } from "../../ops/matmul.ts";
 import { mapElementwise, record, runKernel } from "../../ops/_run.ts";
 import { sum } from "../../ops/reduce.ts";
+import type { Conv2dGeometry } from "../../../kernels/conv2d_geometry.ts";
+import { directConvFits } from "../../../kernels/conv2d_window.ts";
+import { conv2dForwardKernel, conv2dPackWeightKernel } from "../../../kernels/conv2d_direct.ts";
+import {
+  conv2dPackPhaseWeightKernel,
+  inputGradPhases,
+} from "../../../kernels/conv2d_input_grad.ts";
+import { conv2dWeightGradKernel, weightGradSplits } from "../../../kernels/conv2d_weight_grad.ts";
 import {
   conv2dForwardGemmKernel,
-  conv2dForwardKernel,
-  type Conv2dGeometry,
-  conv2dInputGradKernel,
-  conv2dPackWeightKernel,
+  conv2dInputGradGemmKernel,
   conv2dWeightGradGemmKernel,
-  conv2dWeightGradKernel,
-  directConvFits,
-  inputGradGeometry,
-  weightGradSplits,
-} from "../../../kernels/conv2d.ts";
+} from "../../../kernels/conv2d_gemm.ts";
 import { chooseSplits } from "../../../kernels/conv_gemm.ts";
 import { pair, type Size2d, windowCount } from "./_size2d.ts";
 
@@ -109,27 +113,12 @@ function isPointwise(g: Conv2dGeometry): boolean {
     g.padH === 0 && g.padW === 0 && g.groups === 1 && g.outH === g.height && g.outW === g.width;
 }
 
-/**
- * The direct forward kernel over `input` with the weight repacked for it (see
- * conv2dPackWeightKernel); `kernelGeometry` is g itself, or inputGradGeometry(g) for dX.
- */
-function directConv(
-  input: Tensor,
-  weight: Tensor,
-  bias: Tensor | null,
-  g: Conv2dGeometry,
-  kernelGeometry: Conv2dGeometry,
-  outShape: number[],
-): Tensor {
-  const forInputGrad = kernelGeometry !== g;
-  const packed = runKernel(
-    conv2dPackWeightKernel(g, forInputGrad),
-    [weight],
-    [weight.size],
-    "float32",
-  );
-  const inputs = bias ? [input, packed, bias] : [input, packed];
-  const out = runKernel(conv2dForwardKernel(kernelGeometry, !!bias), inputs, outShape, "float32");
+/** The direct forward kernel, with the weight repacked for it (see conv2dPackWeightKernel). */
+function directConv(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry): Tensor {
+  const packed = runKernel(conv2dPackWeightKernel(g, false), [weight], [weight.size], "float32");
+  const inputs = bias ? [x, packed, bias] : [x, packed];
+  const outShape = [g.batch, g.outChannels, g.outH, g.outW];
+  const out = runKernel(conv2dForwardKernel(g, !!bias), inputs, outShape, "float32");
   packed.dispose();
   return out;
 }
@@ -137,7 +126,7 @@ function directConv(
 function forward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry): Tensor {
   const outShape = [g.batch, g.outChannels, g.outH, g.outW];
   if (!isPointwise(g)) {
-    if (directConvFits(g)) return directConv(x, weight, bias, g, g, outShape);
+    if (directConvFits(g)) return directConv(x, weight, bias, g);
     return runKernel(
       conv2dForwardGemmKernel(g, !!bias),
       bias ? [x, weight, bias] : [x, weight],
@@ -163,14 +152,42 @@ function forward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeomet
   return out;
 }
 
+/**
+ * dX as direct convolutions over dy, one per sub-pixel phase of dx (one in all for stride 1), each
+ * writing its own pixels of dx (see kernels/conv2d_input_grad.ts); null when a phase's window is
+ * too large for the direct kernel.
+ */
+function inputGradByPhases(dy: Tensor, weight: Tensor, g: Conv2dGeometry): Tensor | null {
+  const phases = inputGradPhases(g);
+  if (!phases.every((p) => p.geometry === null || directConvFits(p.geometry))) return null;
+  const shape = [g.batch, g.inChannels, g.height, g.width];
+  const device = getDevice();
+  // Pixels that no tap reaches (a kernel smaller than the stride) keep these zeros.
+  const dx = phases.some((p) => p.geometry === null)
+    ? zeros(shape)
+    : Tensor.fromBuffer(device.alloc(sizeOf(shape) * 4), shape, "float32");
+  if (dx.size === 0) return dx;
+  for (const phase of phases) {
+    if (phase.geometry === null) continue;
+    const taps = phase.geometry.kernelH * phase.geometry.kernelW;
+    const packed = runKernel(
+      conv2dPackPhaseWeightKernel(g, phase),
+      [weight],
+      [g.outChannels * (g.inChannels / g.groups) * taps],
+      "float32",
+    );
+    const kernel = conv2dForwardKernel(phase.geometry, false, phase.lattice);
+    device.run(kernel, [dy.buffer, packed.buffer, dx.buffer]);
+    packed.dispose();
+  }
+  return dx;
+}
+
 function inputGrad(dy: Tensor, weight: Tensor, g: Conv2dGeometry): Tensor {
   const shape = [g.batch, g.inChannels, g.height, g.width];
   if (!isPointwise(g)) {
-    // Stride 1: dX is a forward convolution of dy with the flipped, transposed weight.
-    if (g.strideH === 1 && g.strideW === 1 && directConvFits(g)) {
-      return directConv(dy, weight, null, g, inputGradGeometry(g), shape);
-    }
-    return runKernel(conv2dInputGradKernel(g), [dy, weight], shape, "float32");
+    return inputGradByPhases(dy, weight, g) ??
+      runKernel(conv2dInputGradGemmKernel(g), [dy, weight], shape, "float32");
   }
   // dx[n] = Wᵀ · dy[n], W read transposed.
   const w2 = weight.share([g.outChannels, g.inChannels]);
@@ -231,8 +248,9 @@ function conv2dBatched(
 /**
  * 2-D convolution (cross-correlation, as torch's `F.conv2d`) of an [N, C, H, W] (or unbatched
  * [C, H, W]) input with a [Cout, C/groups, kH, kW] weight and an optional [Cout] bias. Forward and
- * both gradients run as direct kernels that compute window coordinates on the fly (implicit-GEMM
- * kernels for strided input gradients and very large windows).
+ * both gradients run as direct kernels that compute window coordinates on the fly (the strided
+ * input gradient as one stride-1 convolution per sub-pixel phase; implicit-GEMM kernels for very
+ * large windows).
  *
  * @example
  * ```ts
