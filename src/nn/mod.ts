@@ -26,4 +26,5 @@ export {
   MaxPool2d,
 } from "./layers/pooling.ts";
 export { Sequential, type SequentialOptions, type TensorModule } from "./layers/sequential.ts";
+export { ModuleList, type ModuleListOptions } from "./layers/module_list.ts";
 export { BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss } from "./layers/loss.ts";

@@ -215,3 +215,34 @@ Deno.test("a state dict saved as safetensors loads into a fresh model", async ()
   assert.deepEqual(await values(fresh.call(x)), await values(net.call(x)));
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("ModuleList registers its modules: parameters, state-dict keys, train/eval", () => {
+  class Tower extends nn.Module {
+    blocks = new nn.ModuleList([
+      new nn.Linear({ inFeatures: 3, outFeatures: 3 }),
+      new nn.Linear({ inFeatures: 3, outFeatures: 2 }),
+    ]);
+    forward(x: Tensor): Tensor {
+      for (const block of this.blocks) x = (block as nn.Linear).call(x);
+      return x;
+    }
+  }
+  const tower = new Tower();
+  assert.deepEqual(Object.keys(tower.stateDict()), [
+    "blocks.0.weight",
+    "blocks.0.bias",
+    "blocks.1.weight",
+    "blocks.1.bias",
+  ]);
+  assert.equal([...tower.parameters()].length, 4);
+  assert.equal(tower.blocks.length, 2);
+  assert.ok(tower.blocks.at(-1) instanceof nn.Linear);
+  tower.eval();
+  assert.equal(tower.blocks.at(0)!.training, false);
+  assert.deepEqual(tower.call(tensor([[1, 2, 3]])).shape, [1, 2]);
+  assert.throws(() => tower.blocks.call(), /ModuleList has no forward\(\); iterate over it/);
+  assert.throws(
+    () => new nn.ModuleList([tensor([1]) as unknown as nn.Linear]),
+    /item 0 must be a Module/,
+  );
+});
