@@ -35,6 +35,25 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/**
+ * Median time in ms of `once` over `opts.repeats` runs after `opts.warmup` untimed ones; what
+ * `once` returns is disposed after the clock stops. Shared by lumen's and TF.js's matmul rows.
+ */
+export async function medianTime(
+  opts: TimingOptions,
+  once: () => Promise<{ dispose(): void }>,
+): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < opts.warmup + opts.repeats; i++) {
+    const t0 = performance.now();
+    const result = await once();
+    const dt = performance.now() - t0;
+    result.dispose();
+    if (i >= opts.warmup) times.push(dt);
+  }
+  return median(times);
+}
+
 /** Square f32 matmul on random inputs, timed from the `matmul` call to the end of `data()`. */
 export async function benchLumenMatmul(
   sizes: readonly number[],
@@ -45,18 +64,13 @@ export async function benchLumenMatmul(
     const a = rand([n, n]), b = rand([n, n]);
     await a.data(); // inputs are ready before the clock starts
     await b.data();
-    const times: number[] = [];
-    for (let i = 0; i < opts.warmup + opts.repeats; i++) {
-      const t0 = performance.now();
+    const ms = await medianTime(opts, async () => {
       const c = a.matmul(b);
       await c.data();
-      const dt = performance.now() - t0;
-      c.dispose();
-      if (i >= opts.warmup) times.push(dt);
-    }
+      return c;
+    });
     a.dispose();
     b.dispose();
-    const ms = median(times);
     rows.push({ size: n, medianMs: ms, gflops: (2 * n ** 3) / (ms * 1e6) });
   }
   return rows;

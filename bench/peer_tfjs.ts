@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type MatmulRow, median, type TimingOptions } from "./matmul_bench.ts";
+import { type MatmulRow, medianTime, type TimingOptions } from "./matmul_bench.ts";
 
 /** What the TF.js peer measured, or why it could not. */
 export interface TfjsResult {
@@ -80,18 +80,13 @@ export async function benchTfjsMatmul(
     const b = tf.randomUniform([n, n], 0, 1, "float32", 2);
     await a.data();
     await b.data();
-    const times: number[] = [];
-    for (let i = 0; i < opts.warmup + opts.repeats; i++) {
-      const t0 = performance.now();
+    const ms = await medianTime(opts, async () => {
       const c = tf.matMul(a, b);
       await c.data();
-      const dt = performance.now() - t0;
-      c.dispose();
-      if (i >= opts.warmup) times.push(dt);
-    }
+      return c;
+    });
     a.dispose();
     b.dispose();
-    const ms = median(times);
     matmul.push({ size: n, medianMs: ms, gflops: (2 * n ** 3) / (ms * 1e6) });
   }
   return { available: true, backend, note, version: tf.version.tfjs, matmul };

@@ -8,11 +8,11 @@
  *
  * @module
  */
+import { median } from "./matmul_bench.ts";
 import { openTf, type Tf } from "./peer_tfjs.ts";
 import {
   type BenchRow,
   CONV_WORKLOADS,
-  median,
   TFJS_TRAIN_TIMING,
   timeTraining,
   TRAIN_BATCH,

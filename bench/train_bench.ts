@@ -13,6 +13,7 @@
  * @module
  */
 import { F, nn, optim, randn, type Tensor, tensor, tidy } from "../mod.ts";
+import { median } from "./matmul_bench.ts";
 
 /** Batch size of every training workload. */
 export const TRAIN_BATCH = 64;
@@ -82,13 +83,6 @@ export interface BenchRow {
   name: string;
   value: number;
   unit: string;
-}
-
-/** The median of a non-empty list. */
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /**
