@@ -67,6 +67,8 @@ export interface DeviceInfo {
   maxWorkgroupsPerDimension: number;
   /** Largest number of invocations in one workgroup. */
   maxInvocationsPerWorkgroup: number;
+  /** Most storage buffers one shader stage may bind (`maxStorageBuffersPerShaderStage`). */
+  maxStorageBuffersPerStage: number;
 }
 
 /** The operations a backend provides. Dispatches are recorded and submitted at `flush()`. */

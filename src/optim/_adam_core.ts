@@ -1,8 +1,13 @@
 /** The shared step of Adam and AdamW: they differ only in where weight decay applies. */
 import type { Tensor } from "../tensor/tensor.ts";
-import { adamKernel, optimParams } from "../../kernels/optim.ts";
-import { Optimizer, type OptimizerArgs, type ParamGroup, type ParamState } from "./optimizer.ts";
-import { dispatchUpdate } from "./_dispatch.ts";
+import { adamKernel } from "../../kernels/optim.ts";
+import {
+  type FusedUpdate,
+  Optimizer,
+  type OptimizerArgs,
+  type ParamGroup,
+  type ParamState,
+} from "./optimizer.ts";
 import { checkBoolean, checkNumber } from "./_validate.ts";
 
 /** Hyperparameters of `Adam` and `AdamW` (torch's names in camelCase). */
@@ -67,22 +72,22 @@ export abstract class AdamCore extends Optimizer<AdamOptions> {
     checkNumber(name, "betas[1]", g.betas[1], { below: 1 });
   }
 
-  /** Records the fused update of one parameter. */
+  /** Advances the step count and describes the fused update of one parameter. */
   protected override update(
     p: Tensor,
     grad: Tensor,
     g: ParamGroup<AdamOptions>,
     state: ParamState,
-  ): void {
+  ): FusedUpdate {
     const step = ((state.step as number | undefined) ?? 0) + 1;
     state.step = step;
-    const states = [this.buffer(state, "exp_avg", p), this.buffer(state, "exp_avg_sq", p)];
-    if (g.amsgrad) states.push(this.buffer(state, "max_exp_avg_sq", p));
+    const names = ["exp_avg", "exp_avg_sq", ...(g.amsgrad ? ["max_exp_avg_sq"] : [])];
+    const { tensors: states, fresh } = this.stateBuffers(state, names, p);
     const [beta1, beta2] = g.betas;
     // Bias corrections in double precision on the host, as torch computes its Python floats.
     const stepSize = g.lr / (1 - beta1 ** step);
     const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
-    const params = optimParams(p.size, [
+    const hyper = [
       stepSize,
       bc2Sqrt,
       g.eps,
@@ -91,7 +96,14 @@ export abstract class AdamCore extends Optimizer<AdamOptions> {
       beta1,
       beta2,
       g.maximize ? -1 : 1,
-    ]);
-    dispatchUpdate({ ...adamKernel(p.size, g.amsgrad), params }, grad, p, states);
+      fresh ? 1 : 0,
+    ];
+    const amsgrad = g.amsgrad;
+    return {
+      variant: `adam|amsgrad=${amsgrad}`,
+      kernel: (sizes) => adamKernel(sizes, amsgrad),
+      hyper,
+      tensors: [grad, p, ...states],
+    };
   }
 }

@@ -1,14 +1,84 @@
-/** Runs an optimizer kernel (kernels/optim.ts) in place on a parameter and its state. */
+/**
+ * Runs optimizer kernels (kernels/optim.ts) in place on parameters and their state, many
+ * parameters per dispatch ("multi-tensor apply").
+ */
 import { getDevice } from "../device/default_device.ts";
-import type { KernelSpec } from "../device/device.ts";
+import type { DeviceBuffer, KernelSpec } from "../device/device.ts";
 import type { Tensor } from "../tensor/tensor.ts";
+import { optimParams } from "../../kernels/optim.ts";
 
-/** One fused update: binds the gradient, the parameter, then the state buffers, in that order. */
-export function dispatchUpdate(
-  kernel: KernelSpec,
-  grad: Tensor,
-  param: Tensor,
-  states: readonly Tensor[],
-): void {
-  getDevice().run(kernel, [grad.buffer, param.buffer, ...states.map((s) => s.buffer)]);
+/** WebGPU's guaranteed `maxStorageBuffersPerShaderStage`, for devices that do not say. */
+const MIN_STORAGE_BUFFERS = 8;
+
+/**
+ * The update one parameter asks for (what `Optimizer.update` returns): `step()` batches the
+ * updates of equal variant and hyperparameters into one dispatch over many parameters.
+ *
+ * @example
+ * ```ts
+ * import { optim, tensor } from "lumen";
+ * const w = tensor([1, 2], { requiresGrad: true });
+ * // SGD describes each parameter's update as: variant, kernel builder, hyperparameters, tensors.
+ * const update: optim.FusedUpdate["variant"] = "sgd|momentum=false|nesterov=false";
+ * new optim.SGD([w], { lr: 0.1 }).step();
+ * console.log(update);
+ * ```
+ */
+export interface FusedUpdate {
+  /** Names the WGSL variant (e.g. `adam|amsgrad=true`); only equal variants share a dispatch. */
+  readonly variant: string;
+  /** Builds the variant's kernel over tensors of these sizes, one per parameter, in order. */
+  readonly kernel: (sizes: readonly number[]) => KernelSpec;
+  /** The f32 hyperparameters (params slots 1..H); only equal ones share a dispatch. */
+  readonly hyper: readonly number[];
+  /** The gradient, the parameter, then the state tensors, bound in that order. */
+  readonly tensors: readonly Tensor[];
+}
+
+/** How many parameters binding `perTensor` storage buffers each fit in one dispatch. */
+export function tensorsPerDispatch(perTensor: number): number {
+  const limit = getDevice().info.maxStorageBuffersPerStage ?? MIN_STORAGE_BUFFERS;
+  // One binding goes to params.
+  return Math.max(1, Math.floor((limit - 1) / perTensor));
+}
+
+/**
+ * Records `updates` in as few dispatches as the device's binding limit allows: updates with the
+ * same variant and the same f32 hyperparameters (bit for bit, so each element computes exactly
+ * what a dispatch of its own would) go together, at most `tensorsPerDispatch` at a time.
+ */
+export function dispatchUpdates(updates: readonly FusedUpdate[]): void {
+  const batches = new Map<string, FusedUpdate[]>();
+  for (const u of updates) {
+    const bits = new Uint32Array(new Float32Array(u.hyper).buffer);
+    const key = `${u.variant}|${u.tensors.length}|${bits.join(",")}`;
+    const list = batches.get(key);
+    if (list) list.push(u);
+    else batches.set(key, [u]);
+  }
+  for (const list of batches.values()) {
+    const most = tensorsPerDispatch(list[0].tensors.length);
+    let chunk: FusedUpdate[] = [];
+    const bound = new Set<DeviceBuffer>();
+    for (const u of list) {
+      // A buffer bound twice, once writable, fails validation: such updates go apart.
+      const clash = u.tensors.some((t) => bound.has(t.buffer));
+      if (chunk.length === most || clash) {
+        run(chunk);
+        chunk = [];
+        bound.clear();
+      }
+      chunk.push(u);
+      for (const t of u.tensors) bound.add(t.buffer);
+    }
+    if (chunk.length > 0) run(chunk);
+  }
+}
+
+/** One dispatch over every update of `chunk` (same variant and hyperparameters). */
+function run(chunk: readonly FusedUpdate[]): void {
+  const sizes = chunk.map((u) => u.tensors[1].size);
+  const params = optimParams(sizes, chunk[0].hyper);
+  const buffers = chunk.flatMap((u) => u.tensors.map((t) => t.buffer));
+  getDevice().run({ ...chunk[0].kernel(sizes), params }, buffers);
 }

@@ -5,7 +5,8 @@ import type { OptimizerArgs } from "./optimizer.ts";
 export type { AdamOptions };
 
 /**
- * Adam as torch 1.13's single-tensor path computes it; one fused dispatch per parameter.
+ * Adam as torch 1.13's single-tensor path computes it, with fused dispatches over many
+ * parameters at once.
  * Build it as `new Adam(params, {lr})` or `new Adam({params, lr})`.
  *
  * @example

@@ -3,8 +3,8 @@ import { AdamCore, type AdamOptions } from "./_adam_core.ts";
 import type { OptimizerArgs } from "./optimizer.ts";
 
 /**
- * AdamW as torch 1.13 computes it (`param *= 1 - lr * weightDecay`, then Adam's step); one fused
- * dispatch per parameter. Default `weightDecay` is 1e-2.
+ * AdamW as torch 1.13 computes it (`param *= 1 - lr * weightDecay`, then Adam's step) with fused
+ * dispatches over many parameters at once. Default `weightDecay` is 1e-2.
  *
  * @example
  * ```ts

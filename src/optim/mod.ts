@@ -1,7 +1,8 @@
 /**
  * Optimizers and learning-rate schedulers with torch 1.13's update rules and curves. Every
- * optimizer step is one fused WGSL dispatch per parameter tensor, its hyperparameters passed as
- * per-dispatch params, so schedulers changing rates never compile a new kernel.
+ * optimizer step runs fused WGSL kernels that each update many parameter tensors at once
+ * (multi-tensor apply), their hyperparameters passed as per-dispatch params, so schedulers
+ * changing rates never compile a new kernel.
  *
  * @example
  * ```ts
@@ -21,6 +22,7 @@
  * @module
  */
 export {
+  type FusedUpdate,
   Optimizer,
   type OptimizerArgs,
   type OptimizerConfig,

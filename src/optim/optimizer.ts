@@ -1,6 +1,8 @@
 /**
  * The optimizer base: parameter groups (torch's `param_groups`), per-parameter state tensors,
- * `zeroGrad()` and state dicts. Subclasses supply one fused kernel dispatch per parameter.
+ * `zeroGrad()` and state dicts. Subclasses describe each parameter's fused update; `step()`
+ * batches the parameters that share a kernel variant and hyperparameters into as few dispatches
+ * as the device's binding limit allows (multi-tensor apply).
  *
  * @module
  */
@@ -8,6 +10,9 @@ import { getDevice } from "../device/default_device.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { keep } from "../tensor/tidy.ts";
 import { zeros } from "../tensor/creation.ts";
+import { dispatchUpdates, type FusedUpdate } from "./_dispatch.ts";
+
+export type { FusedUpdate };
 
 /** One parameter group: its tensors and the hyperparameters that apply to them. */
 export type ParamGroup<H> = H & {
@@ -124,9 +129,10 @@ function optimizerArgs<H extends object>(
 }
 
 /**
- * Base class of the optimizers. Each parameter with a gradient gets one fused kernel dispatch
- * per `step()`; hyperparameters are read from its group at every step, so schedulers (and any
- * code writing `paramGroups[i].lr`) take effect at once without compiling new kernels.
+ * Base class of the optimizers. Each `step()` updates the parameters that have a gradient with
+ * fused kernels, several parameters per dispatch; hyperparameters are read from each group at
+ * every step, so schedulers (and any code writing `paramGroups[i].lr`) take effect at once
+ * without compiling new kernels.
  *
  * @example
  * ```ts
@@ -198,19 +204,23 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
   /** Throws on hyperparameters out of range (called for every group). */
   protected abstract validate(group: ParamGroup<H>): void;
 
-  /** Records the fused update of one parameter that has a gradient. */
+  /**
+   * Advances the state of one parameter that has a gradient and describes its fused update;
+   * `step()` records it, batched with others of the same variant and hyperparameters.
+   */
   protected abstract update(
     param: Tensor,
     grad: Tensor,
     group: ParamGroup<H>,
     state: ParamState,
-  ): void;
+  ): FusedUpdate;
 
   /**
    * Updates every parameter that has a gradient (those without one are skipped, as in torch),
    * then submits the recorded work.
    */
   step(): void {
+    const updates: FusedUpdate[] = [];
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         const g = p.grad;
@@ -223,9 +233,10 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
         if (p.size === 0) continue;
         let state = this.state.get(p);
         if (!state) this.state.set(p, state = {});
-        this.update(p, g, group, state);
+        updates.push(this.update(p, g, group, state));
       }
     }
+    dispatchUpdates(updates);
     // A step ends here: submit, so the device works while the host prepares the next batch.
     getDevice().flush();
   }
@@ -254,6 +265,21 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
     );
     state[name] = t;
     return t;
+  }
+
+  /**
+   * The state tensors `names` of `param`, and whether they are all new (`fresh`). Fresh ones are
+   * left unfilled: the kernels read zero in their place on that first step (a `fresh` flag in
+   * params), which saves one fill dispatch per buffer. Ones made beside existing state (say
+   * AMSGrad switched on mid-training) are zero-filled, since that step's flag is off.
+   */
+  protected stateBuffers(
+    state: ParamState,
+    names: readonly string[],
+    param: Tensor,
+  ): { tensors: Tensor[]; fresh: boolean } {
+    const fresh = names.every((n) => !(state[n] instanceof Tensor));
+    return { tensors: names.map((n) => this.buffer(state, n, param, !fresh)), fresh };
   }
 
   /** The state as torch lays it out (see `OptimizerStateDict`). */

@@ -1,8 +1,13 @@
 /** RMSprop (Hinton), optionally centered and with momentum. */
 import type { Tensor } from "../tensor/tensor.ts";
-import { optimParams, rmspropKernel } from "../../kernels/optim.ts";
-import { Optimizer, type OptimizerArgs, type ParamGroup, type ParamState } from "./optimizer.ts";
-import { dispatchUpdate } from "./_dispatch.ts";
+import { rmspropKernel } from "../../kernels/optim.ts";
+import {
+  type FusedUpdate,
+  Optimizer,
+  type OptimizerArgs,
+  type ParamGroup,
+  type ParamState,
+} from "./optimizer.ts";
 import { checkBoolean, checkNumber } from "./_validate.ts";
 
 /** Hyperparameters of `RMSprop` (torch's names in camelCase). */
@@ -24,7 +29,7 @@ export interface RMSpropOptions {
 }
 
 /**
- * RMSprop as torch 1.13 computes it; one fused dispatch per parameter per step.
+ * RMSprop as torch 1.13 computes it; fused dispatches that update many parameters at once.
  * Build it as `new RMSprop(params, {lr})` or `new RMSprop({params, lr})`.
  *
  * @example
@@ -62,27 +67,36 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     checkBoolean("RMSprop", "maximize", g.maximize);
   }
 
-  /** Records the fused update of one parameter. */
+  /** Advances the step count and describes the fused update of one parameter. */
   protected override update(
     p: Tensor,
     grad: Tensor,
     g: ParamGroup<RMSpropOptions>,
     state: ParamState,
-  ): void {
+  ): FusedUpdate {
     state.step = ((state.step as number | undefined) ?? 0) + 1;
     const momentum = g.momentum > 0;
-    const states = [this.buffer(state, "square_avg", p)];
-    if (momentum) states.push(this.buffer(state, "momentum_buffer", p));
-    if (g.centered) states.push(this.buffer(state, "grad_avg", p));
-    const params = optimParams(p.size, [
+    const names = [
+      "square_avg",
+      ...(momentum ? ["momentum_buffer"] : []),
+      ...(g.centered ? ["grad_avg"] : []),
+    ];
+    const { tensors: states, fresh } = this.stateBuffers(state, names, p);
+    const hyper = [
       g.lr,
       g.alpha,
       g.eps,
       g.weightDecay,
       g.momentum,
       g.maximize ? -1 : 1,
-    ]);
-    const kernel = rmspropKernel(p.size, { centered: g.centered, momentum });
-    dispatchUpdate({ ...kernel, params }, grad, p, states);
+      fresh ? 1 : 0,
+    ];
+    const variant = { centered: g.centered, momentum };
+    return {
+      variant: `rmsprop|centered=${variant.centered}|momentum=${momentum}`,
+      kernel: (sizes) => rmspropKernel(sizes, variant),
+      hyper,
+      tensors: [grad, p, ...states],
+    };
   }
 }

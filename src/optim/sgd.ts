@@ -1,8 +1,13 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov and weight decay. */
 import type { Tensor } from "../tensor/tensor.ts";
-import { optimParams, sgdKernel } from "../../kernels/optim.ts";
-import { Optimizer, type OptimizerArgs, type ParamGroup, type ParamState } from "./optimizer.ts";
-import { dispatchUpdate } from "./_dispatch.ts";
+import { sgdKernel } from "../../kernels/optim.ts";
+import {
+  type FusedUpdate,
+  Optimizer,
+  type OptimizerArgs,
+  type ParamGroup,
+  type ParamState,
+} from "./optimizer.ts";
 import { checkBoolean, checkNumber } from "./_validate.ts";
 
 /** Hyperparameters of `SGD` (torch's names in camelCase). */
@@ -22,7 +27,7 @@ export interface SGDOptions {
 }
 
 /**
- * SGD as torch 1.13 computes it; one fused dispatch per parameter per step.
+ * SGD as torch 1.13 computes it; fused dispatches that update many parameters at once.
  * Build it as `new SGD(params, {lr})` or, as a config does, `new SGD({params, lr})`.
  *
  * @example
@@ -69,26 +74,31 @@ export class SGD extends Optimizer<SGDOptions> {
     }
   }
 
-  /** Records the fused update of one parameter. */
+  /** Describes the fused update of one parameter (making its momentum buffer at first use). */
   protected override update(
     p: Tensor,
     grad: Tensor,
     g: ParamGroup<SGDOptions>,
     state: ParamState,
-  ): void {
+  ): FusedUpdate {
     const momentum = g.momentum !== 0;
     const first = momentum && state.momentum_buffer === undefined;
     // The first step copies the update into the buffer, so it needs no zero fill.
     const states = momentum ? [this.buffer(state, "momentum_buffer", p, false)] : [];
-    const kernel = sgdKernel(p.size, { momentum, nesterov: g.nesterov });
-    const params = optimParams(p.size, [
+    const variant = { momentum, nesterov: g.nesterov };
+    const hyper = [
       g.lr,
       g.weightDecay,
       g.maximize ? -1 : 1,
       g.momentum,
       1 - g.dampening,
       first ? 1 : 0,
-    ]);
-    dispatchUpdate({ ...kernel, params }, grad, p, states);
+    ];
+    return {
+      variant: `sgd|momentum=${momentum}|nesterov=${variant.nesterov}`,
+      kernel: (sizes) => sgdKernel(sizes, variant),
+      hyper,
+      tensors: [grad, p, ...states],
+    };
   }
 }

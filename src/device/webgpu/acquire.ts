@@ -69,6 +69,7 @@ export async function acquireGpu(): Promise<AcquiredDevice> {
       maxBindingBytes: device.limits.maxStorageBufferBindingSize,
       maxWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension,
       maxInvocationsPerWorkgroup: device.limits.maxComputeInvocationsPerWorkgroup,
+      maxStorageBuffersPerStage: device.limits.maxStorageBuffersPerShaderStage,
     },
   };
 }
