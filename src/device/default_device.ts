@@ -11,9 +11,6 @@ let failure: Error | null = null;
 try {
   const { device, info } = await acquireGpu();
   current = new WebGpuDevice(device, info);
-  // Release the device before the runtime tears down: leaving it to process exit has aborted
-  // Mesa's GL driver ("double free or corruption") in about one run in four.
-  globalThis.addEventListener("unload", () => device.destroy());
 } catch (e) {
   failure = e instanceof Error ? e : new Error(String(e));
 }
