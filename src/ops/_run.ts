@@ -64,8 +64,3 @@ export function record(
   }
   return out;
 }
-
-/** Whether gradients will be recorded for an op over these inputs. */
-export function needsGrad(...inputs: Tensor[]): boolean {
-  return isGradEnabled() && inputs.some((t) => t.requiresGrad);
-}

@@ -70,16 +70,16 @@ function expandGrad(g: Tensor, shape: readonly number[], dims: number[], keepdim
 
 function extreme(t: Tensor, op: "max" | "min", dim: number | undefined, keepdim: boolean): Tensor {
   if (dim === undefined) {
-    const flat = t.share([t.size]);
-    const res = extreme(flat, op, 0, false);
-    return res;
+    return extreme(t.share([t.size]), op, 0, false);
   }
   const d = normalizeDim(dim, t.ndim);
   const values = reduceOne(t, op, d);
   const out = finish(values, t, [d], keepdim);
   return record(out, op, [t], (g) => {
     // The gradient goes to the first position holding the extreme, as torch's max(dim) does.
-    const idx = op === "max" ? reduceOne(t, "argmax", d) : reduceOne(t.neg(), "argmax", d);
+    const negated = op === "max" ? null : t.neg();
+    const idx = reduceOne(negated ?? t, "argmax", d);
+    negated?.dispose();
     const gk = keepdim ? g : g.share(values.shape);
     const res = mapElementwise(`select(0.0, x1, c${d} == u32(x0))`, [idx, gk], { shape: t.shape });
     idx.dispose();
