@@ -3,6 +3,7 @@ import type { Tensor } from "../tensor/tensor.ts";
 import { broadcastShapes, sizeOf } from "../tensor/shape.ts";
 import { matmulKernel } from "../../kernels/matmul.ts";
 import { record, runKernel } from "./_run.ts";
+import { noGrad } from "../autograd/grad_mode.ts";
 import { sumToShape } from "./reduce.ts";
 
 /** Options of the raw product. */
@@ -35,8 +36,13 @@ export function matmulRaw(a: Tensor, b: Tensor, layout: MatmulLayout = {}): Tens
     sizeOf(s) === 1 || (s.length === batchShape.length && s.every((d, i) => d === batchShape[i]));
   if (!sameOrOne(batchA) || !sameOrOne(batchB)) {
     // Partial batch broadcasting: expand the operand to the full batch first.
-    const ea = sameOrOne(batchA) ? a : a.expand([...batchShape, ...a.shape.slice(-2)]);
-    const eb = sameOrOne(batchB) ? b : b.expand([...batchShape, ...b.shape.slice(-2)]);
+    // Raw means no graph: the copies are temporaries, freed below.
+    const ea = sameOrOne(batchA)
+      ? a
+      : noGrad(() => a.expand([...batchShape, ...a.shape.slice(-2)]));
+    const eb = sameOrOne(batchB)
+      ? b
+      : noGrad(() => b.expand([...batchShape, ...b.shape.slice(-2)]));
     const out = matmulRaw(ea, eb, layout);
     if (ea !== a) ea.dispose();
     if (eb !== b) eb.dispose();
