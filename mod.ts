@@ -31,3 +31,4 @@ export * as optim from "./src/optim/mod.ts";
 export * as data from "./src/data/mod.ts";
 /** Ready datasets: MNIST, FashionMNIST, CSVDataset, ImageFolder. */
 export * as datasets from "./src/data/datasets/mod.ts";
+export { checkOptions, closestNames } from "./src/util/options.ts";
