@@ -4,8 +4,11 @@
  * backend when WebGPU will not start) and PyTorch CPU (`/usr/bin/python3` subprocesses), lumen's
  * dispatch overhead, and the config and data benches when their modules exist. Prints markdown; `--json out.json` writes the figures.
  *
- *   deno run -A bench/main.ts [--json out.json] [--sizes 256,512,1024] [--repeats 5]
- *                             [--skip tfjs,torch,extra,train]
+ *   deno run -A --config bench/deno.json bench/main.ts [--json out.json] [--repeats 5]
+ *     [--sizes 256,512,1024] [--skip tfjs,torch,extra,train]
+ *
+ * bench/deno.json (with its own lock, bench/deno.lock) keeps TF.js out of the root config's lock:
+ * `deno check` the TF.js files with `deno task check:bench`.
  *
  * The training section (MLP and CNN steps, conv fwd+bwd; bench/train_bench.ts and its peers
  * bench/peer_tfjs_train.ts and `peer_torch.py --mode train`) prints beside each row the peers'

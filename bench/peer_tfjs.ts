@@ -1,7 +1,9 @@
 /**
  * TensorFlow.js peer for bench/main.ts. TF.js is a bench-only dependency: it is imported here with
  * `npm:` specifiers, dynamically, so a machine that cannot fetch it still runs the rest of the
- * bench (the column is then skipped with the reason).
+ * bench (the column is then skipped with the reason). Run it under bench/deno.json (`--config
+ * bench/deno.json`, as `deno task bench` does), whose own lock file bench/deno.lock pins TF.js, so
+ * the root deno.lock, and with it a fresh `deno task test`, never downloads it.
  *
  * @module
  */

@@ -4,7 +4,7 @@
  * (`timeTraining`). TF.js is NHWC, so the conv input is [N, H, W, C] and filters [kH, kW, C, Cout];
  * the arithmetic is the same.
  *
- *   deno run -A bench/peer_tfjs_train.ts
+ *   deno run -A --config bench/deno.json bench/peer_tfjs_train.ts
  *
  * @module
  */

