@@ -4,6 +4,7 @@
  * as they have been propagated, and the graph is released afterwards (PyTorch's default).
  */
 import type { Tensor } from "../tensor/tensor.ts";
+import type { GradNode } from "./node.ts";
 import { noGrad } from "./grad_mode.ts";
 import { mapElementwise } from "../ops/_run.ts";
 import { keep } from "../tensor/scope.ts";
@@ -52,9 +53,13 @@ export function runBackward(root: Tensor, seed?: Tensor): void {
     const order = topoOrder(root);
     for (const t of order) {
       const g = grads.get(t);
-      if (!g) continue;
       grads.delete(t);
       const node = t.node;
+      if (!g) {
+        // No gradient reached this node (a rule gave its output none): release it all the same.
+        if (node) release(t, node);
+        continue;
+      }
       if (!node) {
         accumulate(t, g);
         continue;
@@ -63,11 +68,7 @@ export function runBackward(root: Tensor, seed?: Tensor): void {
       const handedOut = new Set<Tensor>();
       node.inputs.forEach((input, i) => {
         let gi = inputGrads[i];
-        if (!gi) return;
-        if (!input.requiresGrad) {
-          if (gi !== g && !inputGrads.some((x, j) => j !== i && x === gi)) gi.dispose();
-          return;
-        }
+        if (!gi || !input.requiresGrad) return;
         // A rule may pass `g` through, or give one tensor to two inputs: give each its own handle.
         if (gi === g || handedOut.has(gi)) gi = gi.share(gi.shape);
         handedOut.add(gi);
@@ -78,11 +79,20 @@ export function runBackward(root: Tensor, seed?: Tensor): void {
           gi.dispose();
         } else grads.set(input, gi);
       });
+      // Whatever a rule made for inputs that need no gradient is freed here.
+      for (const gi of new Set(inputGrads)) {
+        if (gi && gi !== g && !handedOut.has(gi)) gi.dispose();
+      }
       g.dispose();
-      for (const s of node.saved ?? []) s.dispose();
-      t.node = null;
+      release(t, node);
     }
   });
+}
+
+/** Drops a node after its backward: the graph is freed, as PyTorch does by default. */
+function release(t: Tensor, node: GradNode): void {
+  for (const s of node.saved ?? []) s.dispose();
+  t.node = null;
 }
 
 // A leaf owns its gradient: it must outlive any `tidy` scope that ran the backward pass.

@@ -44,13 +44,30 @@ function operands(a: Tensor, b: Operand, intResult: boolean): Binary {
   return { tensors: [a, b], x: "x0", y: "x1", dtype };
 }
 
+/** Which operands of a binary op need a gradient: [a, b] (b is false for a plain number). */
+type Needs = readonly [boolean, boolean];
+
+/**
+ * A binary op's derivative rule: the gradients, before un-broadcasting, of the operands that
+ * `need` them (null for the others, which must not be computed). A rule may return `g` itself.
+ */
+type BinaryGrads = (g: Tensor, bt: Tensor | null, need: Needs) => [Tensor | null, Tensor | null];
+
+/** Sums a gradient back to its operand's shape, freeing the broadcast one it reduced. */
+function unbroadcast(grad: Tensor | null, shape: readonly number[], g: Tensor): Tensor | null {
+  if (!grad) return null;
+  const reduced = sumToShape(grad, shape);
+  if (reduced !== grad && grad !== g) grad.dispose();
+  return reduced;
+}
+
 function binary(
   name: string,
   a: Tensor,
   b: Operand,
   expr: (x: string, y: string) => string,
   intResult: boolean,
-  grads: (g: Tensor, bt: Tensor | null, out: Tensor) => [Tensor | null, Tensor | null],
+  grads: BinaryGrads,
   prelude?: string,
 ): Tensor {
   const op = operands(a, b, intResult);
@@ -60,36 +77,50 @@ function binary(
   });
   const bt = typeof b === "number" ? null : b;
   return record(out, name, op.tensors, (g) => {
-    const [ga, gb] = grads(g, bt, out);
-    const res: (Tensor | null)[] = [ga && a.requiresGrad ? sumToShape(ga, a.shape) : null];
-    if (bt) res.push(gb && bt.requiresGrad ? sumToShape(gb, bt.shape) : null);
+    const [ga, gb] = grads(g, bt, [a.requiresGrad, !!bt?.requiresGrad]);
+    const res = [unbroadcast(ga, a.shape, g)];
+    if (bt) res.push(unbroadcast(gb, bt.shape, g));
     return res;
   });
 }
 
 /** a + b */
 export function add(a: Tensor, b: Operand): Tensor {
-  return binary("add", a, b, (x, y) => `${x} + ${y}`, true, (g) => [g, g]);
+  return binary("add", a, b, (x, y) => `${x} + ${y}`, true, (g, _, [na, nb]) => [
+    na ? g : null,
+    nb ? g : null,
+  ]);
 }
 
 /** a - b */
 export function sub(a: Tensor, b: Operand): Tensor {
-  return binary("sub", a, b, (x, y) => `${x} - ${y}`, true, (g) => [g, unary("neg", g)]);
+  return binary("sub", a, b, (x, y) => `${x} - ${y}`, true, (g, _, [na, nb]) => [
+    na ? g : null,
+    nb ? unary("neg", g) : null,
+  ]);
 }
 
 /** a * b */
 export function mul(a: Tensor, b: Operand): Tensor {
-  return binary("mul", a, b, (x, y) => `${x} * ${y}`, true, (g, bt) => [
-    bt ? mapElementwise("x0 * x1", [g, bt]) : mapElementwise(`x0 * ${literal(b as number)}`, [g]),
-    bt ? mapElementwise("x0 * x1", [g, a]) : null,
+  return binary("mul", a, b, (x, y) => `${x} * ${y}`, true, (g, bt, [na, nb]) => [
+    na
+      ? (bt
+        ? mapElementwise("x0 * x1", [g, bt])
+        : mapElementwise(`x0 * ${literal(b as number)}`, [g]))
+      : null,
+    nb ? mapElementwise("x0 * x1", [g, a]) : null,
   ]);
 }
 
 /** a / b (true division) */
 export function div(a: Tensor, b: Operand): Tensor {
-  return binary("div", a, b, (x, y) => `${x} / ${y}`, false, (g, bt) => [
-    bt ? mapElementwise("x0 / x1", [g, bt]) : mapElementwise(`x0 / ${literal(b as number)}`, [g]),
-    bt ? mapElementwise("-x0 * x1 / (x2 * x2)", [g, a, bt]) : null,
+  return binary("div", a, b, (x, y) => `${x} / ${y}`, false, (g, bt, [na, nb]) => [
+    na
+      ? (bt
+        ? mapElementwise("x0 / x1", [g, bt])
+        : mapElementwise(`x0 / ${literal(b as number)}`, [g]))
+      : null,
+    nb ? mapElementwise("-x0 * x1 / (x2 * x2)", [g, a, bt!]) : null,
   ]);
 }
 
@@ -101,14 +132,16 @@ export function pow(a: Tensor, b: Operand): Tensor {
     b,
     (x, y) => `pow_(${x}, ${y})`,
     false,
-    (g, bt) => {
+    (g, bt, [na, nb]) => {
       const y = bt ? "x2" : literal(b as number);
       const ins = bt ? [g, a, bt] : [g, a];
-      const ga = mapElementwise(`x0 * ${y} * pow_(x1, ${y} - 1.0)`, ins, { prelude: MATH_PRELUDE });
-      const gb = bt
+      const ga = na
+        ? mapElementwise(`x0 * ${y} * pow_(x1, ${y} - 1.0)`, ins, { prelude: MATH_PRELUDE })
+        : null;
+      const gb = nb
         ? mapElementwise(
           "select(x0 * pow_(x1, x2) * log(x1), 0.0, x1 == 0.0 && x2 >= 0.0)",
-          [g, a, bt],
+          [g, a, bt!],
           { prelude: MATH_PRELUDE },
         )
         : null;
@@ -120,14 +153,14 @@ export function pow(a: Tensor, b: Operand): Tensor {
 
 function extremum(name: string, a: Tensor, b: Operand, fn: "max" | "min"): Tensor {
   const wins = fn === "max" ? ">" : "<";
-  return binary(name, a, b, (x, y) => `${fn}(${x}, ${y})`, true, (g, bt) => {
+  return binary(name, a, b, (x, y) => `${fn}(${x}, ${y})`, true, (g, bt, [na, nb]) => {
     const y = bt ? "x2" : literal(b as number);
     const ins = bt ? [g, a, bt] : [g, a];
     const pick = (self: string, other: string) =>
       `select(select(0.0, x0 * 0.5, ${self} == ${other}), x0, ${self} ${wins} ${other})`;
     return [
-      mapElementwise(pick("x1", y), ins),
-      bt ? mapElementwise(pick(y, "x1"), ins) : null,
+      na ? mapElementwise(pick("x1", y), ins) : null,
+      nb ? mapElementwise(pick(y, "x1"), ins) : null,
     ];
   });
 }
@@ -151,12 +184,16 @@ export function compare(op: "==" | ">" | "<", a: Tensor, b: Operand): Tensor {
   });
 }
 
-/** Clamp into [lo, hi]; the gradient passes where the input is inside. */
+/**
+ * Clamp into [lo, hi] as torch does: min(max(x, lo), hi), so lo > hi gives hi everywhere. The
+ * gradient passes where lo <= x <= hi. An int32 tensor with integer bounds stays int32.
+ */
 export function clamp(a: Tensor, lo: number, hi: number): Tensor {
-  const l = literal(lo), h = literal(hi);
-  const out = mapElementwise(`clamp(x0, ${l}, ${h})`, [a]);
+  const dtype: DType = isInt(a) && isInt(lo) && isInt(hi) ? "int32" : "float32";
+  const l = literal(lo, dtype), h = literal(hi, dtype);
+  const out = mapElementwise(`min(max(x0, ${l}), ${h})`, [a], { computeType: dtype });
   return record(out, "clamp", [a], (g) => [
-    mapElementwise(`select(0.0, x0, x1 >= ${l} && x1 <= ${h})`, [g, a]),
+    mapElementwise(`select(0.0, x0, x1 >= ${literal(lo)} && x1 <= ${literal(hi)})`, [g, a]),
   ]);
 }
 

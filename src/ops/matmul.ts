@@ -74,8 +74,16 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     return out.reshape(shape);
   }
   const out = matmulRaw(a, b);
+  // Only the operands that require grad get one; a broadcast batch is summed away and freed.
   return record(out, "matmul", [a, b], (g) => [
-    a.requiresGrad ? sumToShape(matmulRaw(g, b, { transB: true }), a.shape) : null,
-    b.requiresGrad ? sumToShape(matmulRaw(a, g, { transA: true }), b.shape) : null,
+    a.requiresGrad ? reduceTo(matmulRaw(g, b, { transB: true }), a.shape) : null,
+    b.requiresGrad ? reduceTo(matmulRaw(a, g, { transA: true }), b.shape) : null,
   ]);
+}
+
+/** `grad` summed to `shape`, the broadcast product freed when a sum replaced it. */
+function reduceTo(grad: Tensor, shape: readonly number[]): Tensor {
+  const reduced = sumToShape(grad, shape);
+  if (reduced !== grad) grad.dispose();
+  return reduced;
 }

@@ -69,10 +69,15 @@ function expandGrad(g: Tensor, shape: readonly number[], dims: number[], keepdim
 }
 
 function extreme(t: Tensor, op: "max" | "min", dim: number | undefined, keepdim: boolean): Tensor {
-  if (dim === undefined) {
-    return extreme(t.share([t.size]), op, 0, false);
-  }
+  if (dim === undefined) return extremeAll(t, op);
   const d = normalizeDim(dim, t.ndim);
+  if (t.ndim === 0) {
+    // A scalar is its own extreme along its one implicit dim.
+    return record(mapElementwise("x0", [t], { computeType: t.dtype }), op, [t], (g) => [g]);
+  }
+  if (t.shape[d] === 0) {
+    throw new Error(`${op}() over dim ${dim} of shape [${t.shape}]: the dim is empty, no value`);
+  }
   const values = reduceOne(t, op, d);
   const out = finish(values, t, [d], keepdim);
   return record(out, op, [t], (g) => {
@@ -84,6 +89,30 @@ function extreme(t: Tensor, op: "max" | "min", dim: number | undefined, keepdim:
     const res = mapElementwise(`select(0.0, x1, c${d} == u32(x0))`, [idx, gk], { shape: t.shape });
     idx.dispose();
     if (gk !== g) gk.dispose();
+    return [res];
+  });
+}
+
+/**
+ * The extreme of all elements, a scalar. Ties share the gradient evenly, as torch's max() and
+ * min() without a dim do (unlike the dim form, which gives it all to the first).
+ */
+function extremeAll(t: Tensor, op: "max" | "min"): Tensor {
+  if (t.size === 0) {
+    throw new Error(`${op}() of an empty tensor of shape [${t.shape}] has no value`);
+  }
+  const flat = t.share([t.size]);
+  const value = reduceOne(flat, op, 0);
+  flat.dispose();
+  const out = value.share([]);
+  value.dispose();
+  return record(out, op, [t], (g) => {
+    const hits = mapElementwise("select(0.0, 1.0, x0 == x1)", [t, out], { shape: t.shape });
+    const flatHits = hits.share([t.size]);
+    const count = reduceOne(flatHits, "sum", 0);
+    const count0 = count.share([]);
+    const res = mapElementwise("x0 * (x1 / x2)", [hits, g, count0], { shape: t.shape });
+    for (const x of [hits, flatHits, count, count0]) x.dispose();
     return [res];
   });
 }
