@@ -32,3 +32,16 @@ export * as data from "./src/data/mod.ts";
 /** Ready datasets: MNIST, FashionMNIST, CSVDataset, ImageFolder. */
 export * as datasets from "./src/data/datasets/mod.ts";
 export { checkOptions, closestNames } from "./src/util/options.ts";
+/** Lighter's System: the model, its loss, optimizer, metrics and adapters, one step for every mode. */
+export {
+  type LogOptions,
+  type Mode,
+  type ModeAdapters,
+  type ModeAdaptersOption,
+  type StepOutput,
+  System,
+  type SystemHost,
+  type SystemOptions,
+} from "./src/system/mod.ts";
+/** Adapters between batch, model, criterion, metrics and step output (`BatchAdapter`, ...). */
+export * as adapters from "./src/system/adapters.ts";
