@@ -45,3 +45,7 @@ export {
 } from "./src/system/mod.ts";
 /** Adapters between batch, model, criterion, metrics and step output (`BatchAdapter`, ...). */
 export * as adapters from "./src/system/adapters.ts";
+/** `run(stage, config, overrides)`: Lighter's Runner (seed, load, prune, resolve, call the stage). */
+export { run, type RunOptions } from "./src/runner/mod.ts";
+/** `seedEverything(seed?)`: the global seed, from the argument, `PL_GLOBAL_SEED` or `LUMEN_SEED`. */
+export { seedEverything } from "./src/runner/mod.ts";

@@ -10,3 +10,5 @@ export { isAlias, isMap, isPair, isScalar, isSeq, LineCounter } from "npm:yaml@^
 // Image decoding and encoding for lumen.datasets.ImageFolder (pure JS, so it runs in Workers).
 export { decode as decodePng, encode as encodePng } from "npm:fast-png@^8";
 export { default as jpegJs } from "npm:jpeg-js@^0";
+// The command line (cli.ts): subcommands, --help and --version.
+export { Command, CommanderError } from "npm:commander@^14";

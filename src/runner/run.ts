@@ -1,0 +1,227 @@
+/**
+ * `run()`: Lighter's Runner. Seed, load and validate the config, prune it for the stage, resolve
+ * all of it, check the system and the trainer, record the hyperparameters, call the stage.
+ *
+ * @module
+ */
+
+import { Config, type ConfigSource } from "../config/config.ts";
+import { formatWhere } from "../config/errors.ts";
+import { preprocess } from "../config/preprocess.ts";
+import { STAGES } from "../config/schema.ts";
+import { type Dict, isDict, locate } from "../config/tree.ts";
+import { closestNames } from "../util/options.ts";
+import { describeValue } from "./describe.ts";
+import { pruneForStage, RUN_STAGES, type RunStage } from "./prune.ts";
+import { seedEverything } from "./seed.ts";
+import { settleExpressions } from "./settle.ts";
+import { checkStageArgNames, type StageOptions, stageOptions } from "./stage_args.ts";
+import {
+  type RunnerClasses,
+  runnerClasses,
+  type StageSystem,
+  type StageTrainer,
+} from "./classes.ts";
+
+/**
+ * Options of {@link run}.
+ *
+ * @example
+ * ```ts
+ * import type { RunOptions } from "lumen";
+ * const options: RunOptions = { seed: 42, scope: { my: { Net: class {} } } };
+ * console.log(options.seed); // 42
+ * ```
+ */
+export interface RunOptions {
+  /**
+   * The global seed (see `seedEverything`); by default the environment variable
+   * `PL_GLOBAL_SEED`, else `LUMEN_SEED`, else 0.
+   */
+  seed?: number;
+  /**
+   * Names added to the scope of `_target_` and `$expressions`, beside `lumen` and `project`
+   * (see `LoadOptions.scope`).
+   */
+  scope?: Record<string, unknown>;
+}
+
+/** Throws for a stage `run()` cannot execute; returns the stage otherwise. */
+function checkStage(stage: string): RunStage {
+  if ((RUN_STAGES as readonly string[]).includes(stage)) return stage as RunStage;
+  if (STAGES.includes(stage)) {
+    throw new Error(
+      `\`${stage}\` is not available yet in lumen; the stages that run are ${
+        RUN_STAGES.join(", ")
+      }`,
+    );
+  }
+  const near = closestNames(stage, STAGES);
+  const hint = near.length ? ` Did you mean ${near.map((n) => `'${n}'`).join(" or ")}?` : "";
+  throw new Error(`Unknown stage '${stage}'.${hint} Stages: ${STAGES.join(", ")}`);
+}
+
+/** `file.yaml:LINE @ id: ` for an id that came from a file, else nothing. */
+function where(config: Config, id: string): string {
+  const location = locate(config.get(), id);
+  return location ? `${formatWhere(id, location)}: ` : "";
+}
+
+function checkClass<T>(
+  config: Config,
+  resolved: Dict,
+  key: "system" | "trainer",
+  cls: (abstract new (...args: never[]) => unknown) | undefined,
+  name: string,
+): T {
+  const value = resolved[key];
+  if (cls !== undefined && value instanceof cls) return value as T;
+  const hint = isDict(value) ? ` (did you forget '_target_: lumen.${name}'?)` : "";
+  throw new TypeError(
+    `${where(config, key)}${key} must be ${name}, got ${describeValue(value)}${hint}`,
+  );
+}
+
+/**
+ * Loads the config for `stage` and returns it pruned, with raw references (`%id`) expanded
+ * first so that a copy of a pruned key (`val: "%::train"`) survives.
+ */
+async function loadForStage(
+  stage: RunStage,
+  source: ConfigSource,
+  overrides: readonly string[],
+  options: RunOptions,
+): Promise<Config> {
+  const config = await Config.load(source, overrides, {
+    legacy: true,
+    validate: true,
+    scope: options.scope,
+  });
+  config.set("", preprocess(config.get() as Dict));
+  pruneForStage(config, stage);
+  return config;
+}
+
+/** What {@link runStage} gives back: the stage's result and the arguments it was called with. */
+export interface StageRun {
+  /** What `trainer.<stage>()` returned. */
+  result: unknown;
+  /** The camelCase arguments built from `args::<stage>`. */
+  args: StageOptions;
+}
+
+async function execute(
+  stage: RunStage,
+  config: Config,
+  classes: RunnerClasses,
+): Promise<StageRun> {
+  const at = (id: string) => locate(config.get(), id);
+  checkStageArgNames(stage, config.get(`args::${stage}`), at);
+  // Everything is resolved before the first step: a missing reference or an unknown target fails
+  // now, with its file.yaml:LINE @ id, not an epoch later.
+  const resolved = config.resolve("") as Dict;
+  await settleExpressions(config);
+  const system = checkClass<StageSystem>(config, resolved, "system", classes.System, "System");
+  const trainer = checkClass<StageTrainer>(
+    config,
+    resolved,
+    "trainer",
+    classes.Trainer,
+    "Trainer",
+  );
+  const args = isDict(resolved.args) ? resolved.args[stage] : undefined;
+  const stageArgs: StageOptions = stageOptions(stage, args, at);
+  const raw = structuredClone(config.get()) as Record<string, unknown>;
+  system.saveHyperparameters(raw);
+  for (const logger of trainer.loggers ?? []) await logger.logHyperparams(raw);
+  return { result: await trainer[stage](system, stageArgs), args: stageArgs };
+}
+
+/**
+ * Runs a stage of an experiment, as `lighter <stage> config.yaml [overrides]` (Lighter's Runner):
+ *
+ * 1. seeds everything (`options.seed`, else `PL_GLOBAL_SEED`, else `LUMEN_SEED`, else 0);
+ * 2. loads `config` (`a.yaml,b.yaml`, a list of paths or an object), applies `overrides`
+ *    (`key::path=value`, or the older `--a#b=value`) and validates it against the schema;
+ * 3. prunes it for the stage: fit keeps the train and val dataloaders and metrics; validate keeps
+ *    val and drops the optimizer and scheduler; test and predict keep their mode and drop the
+ *    optimizer, scheduler and criterion; only `args::<stage>` is kept; adapters are kept;
+ * 4. resolves all of it, so that a missing reference or target fails before the first step with
+ *    its `file.yaml:LINE @ id`; `system` must be a `System` and `trainer` a `Trainer`
+ *    (`TypeError` otherwise);
+ * 5. saves the raw config as the system's hyperparameters and logs it to every logger;
+ * 6. calls `trainer.<stage>(system, args)` with `args::<stage>` in camelCase (`ckpt_path` →
+ *    `ckptPath`; an unknown argument is an error naming the valid ones) and returns its result:
+ *    nothing for fit, one record of metrics per dataloader for validate and test, the step
+ *    outputs (or undefined) for predict.
+ *
+ * `lr_find` and `scale_batch_size` are not available yet: they throw.
+ *
+ * @example
+ * ```ts
+ * import { run } from "lumen";
+ * try {
+ *   await run("fit", { trainer: {}, system: { model: {} } });
+ * } catch (e) {
+ *   console.log((e as Error).message); // system must be System, got a mapping without '_target_' (did you forget '_target_: lumen.System'?)
+ * }
+ * ```
+ */
+export function run(
+  stage: "fit",
+  config: ConfigSource,
+  overrides?: readonly string[],
+  options?: RunOptions,
+): Promise<void>;
+/** Runs `validate` or `test`: one record of metrics per dataloader. */
+export function run(
+  stage: "validate" | "test",
+  config: ConfigSource,
+  overrides?: readonly string[],
+  options?: RunOptions,
+): Promise<Record<string, number>[]>;
+/** Runs `predict`: the step outputs, or undefined with `return_predictions: false`. */
+export function run(
+  stage: "predict",
+  config: ConfigSource,
+  overrides?: readonly string[],
+  options?: RunOptions,
+): Promise<unknown[] | undefined>;
+/** Runs a stage named by a string (from a command line). */
+export function run(
+  stage: string,
+  config: ConfigSource,
+  overrides?: readonly string[],
+  options?: RunOptions,
+): Promise<unknown>;
+export async function run(
+  stage: string,
+  config: ConfigSource,
+  overrides: readonly string[] = [],
+  options: RunOptions = {},
+): Promise<unknown> {
+  return (await runStage(stage, config, overrides, options)).result;
+}
+
+/** {@link run}, also returning the stage arguments (the CLI prints the table unless `verbose`). */
+export async function runStage(
+  stage: string,
+  config: ConfigSource,
+  overrides: readonly string[] = [],
+  options: RunOptions = {},
+): Promise<StageRun> {
+  const s = checkStage(stage);
+  seedEverything(options.seed);
+  const loaded = await loadForStage(s, config, overrides, options);
+  return await execute(s, loaded, await runnerClasses(loaded));
+}
+
+/** For tests and the CLI: load and prune for `stage` without running anything. */
+export function loadPruned(
+  stage: RunStage,
+  config: ConfigSource,
+  overrides: readonly string[] = [],
+  options: RunOptions = {},
+): Promise<Config> {
+  return loadForStage(checkStage(stage), config, overrides, options);
+}
