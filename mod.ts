@@ -31,6 +31,8 @@ export * as optim from "./src/optim/mod.ts";
 export * as data from "./src/data/mod.ts";
 /** Ready datasets: MNIST, FashionMNIST, CSVDataset, ImageFolder. */
 export * as datasets from "./src/data/datasets/mod.ts";
+/** Metrics as torchmetrics 1.9 defines them, on the device: Accuracy, F1Score, AUROC, ... */
+export * as metrics from "./src/metrics/mod.ts";
 export { checkOptions, closestNames } from "./src/util/options.ts";
 /** Lighter's System: the model, its loss, optimizer, metrics and adapters, one step for every mode. */
 export {
