@@ -109,12 +109,24 @@ export function stackTensors(items: readonly Tensor[], where = "batch"): Tensor 
       );
     }
   });
-  return concat(items, [items.length, ...first.shape]);
+  const out = concat(items, [items.length, ...first.shape]);
+  // Stacking keeps the values, so the parts' host-known ranges bound the whole.
+  if (items.every((t) => t.hostRange)) {
+    let min = Infinity, max = -Infinity;
+    for (const t of items) {
+      min = Math.min(min, t.hostRange!.min);
+      max = Math.max(max, t.hostRange!.max);
+    }
+    out.hostRange = { min, max };
+  }
+  return out;
 }
 
 /**
  * Uploads a host batch: each stacked host array becomes one tensor, device-stack markers are
- * stacked on the device, and everything else keeps its structure.
+ * stacked on the device, and everything else keeps its structure. Int32 tensors (class labels)
+ * record their smallest and largest value in `hostRange`, read on the host, so a loss can check
+ * labels without reading the device.
  */
 export function uploadBatch(batch: unknown): unknown {
   if (batch === null || batch === undefined || typeof batch !== "object") return batch;

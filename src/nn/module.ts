@@ -279,6 +279,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       const source = dict[key];
       if (source && source !== target && target.size > 0) {
         device.copy(source.buffer, target.buffer, target.size * 4);
+        target.hostRange = source.hostRange; // The copied values' range (or none).
       }
     }
     return { missingKeys, unexpectedKeys };

@@ -52,7 +52,8 @@ function flatten(data: NestedArray, shape: number[], out: number[], depth = 0): 
 }
 
 /**
- * A tensor from nested arrays or a flat typed array.
+ * A tensor from nested arrays or a flat typed array. An int32 tensor records its smallest and
+ * largest element in `hostRange`, so losses can check class labels without a device read.
  *
  * @example
  * ```ts
@@ -60,7 +61,7 @@ function flatten(data: NestedArray, shape: number[], out: number[], depth = 0): 
  * const x = tensor([[1, 2, 3], [4, 5, 6]]);
  * console.log(x.shape); // [2, 3]
  * const labels = tensor(new Int32Array([0, 2]));
- * console.log(labels.dtype); // "int32"
+ * console.log(labels.dtype, labels.hostRange); // "int32" { min: 0, max: 2 }
  * ```
  */
 export function tensor(
@@ -86,7 +87,19 @@ export function tensor(
   const host = dtype === "float32" ? Float32Array.from(flat) : Int32Array.from(flat);
   const t = Tensor.fromBuffer(getDevice().upload(host), shape, dtype);
   t.requiresGrad = options.requiresGrad ?? false;
+  if (host instanceof Int32Array && host.length > 0) t.hostRange = int32Range(host);
   return t;
+}
+
+/** The smallest and largest element of a non-empty int32 array (one pass, on the host). */
+function int32Range(values: Int32Array): { min: number; max: number } {
+  let min = values[0], max = values[0];
+  for (let i = 1; i < values.length; i++) {
+    const v = values[i];
+    if (v < min) min = v;
+    else if (v > max) max = v;
+  }
+  return { min, max };
 }
 
 /**

@@ -53,6 +53,12 @@ export class Tensor {
   grad: Tensor | null = null;
   /** The op that made this tensor, when recorded for autograd. */
   node: GradNode | null = null;
+  /**
+   * The smallest and largest element of an int32 tensor made from host data (`tensor()`, the
+   * DataLoader's upload), known without reading the device; views (`reshape`, `detach`) keep it.
+   * Losses check class labels against it. Tensors computed on the device have none.
+   */
+  hostRange?: { readonly min: number; readonly max: number };
   #storage: Storage | null;
 
   /** Wraps device memory; most code uses `tensor()`, `zeros()` and friends instead. */
@@ -94,7 +100,9 @@ export class Tensor {
   /** A tensor with another shape over the same memory, outside the graph (used by reshape). */
   share(shape: readonly number[]): Tensor {
     if (!this.#storage) throw disposedError(this);
-    return new Tensor(this.#storage.retain(), shape, this.dtype);
+    const view = new Tensor(this.#storage.retain(), shape, this.dtype);
+    if (this.hostRange) view.hostRange = this.hostRange;
+    return view;
   }
 
   /** Frees the device memory now (views keep theirs alive). Safe to call twice. */

@@ -4,6 +4,7 @@ import type { HostArray } from "../host_array.ts";
 import { checkIndex } from "../dataset.ts";
 import { specOf, type WorkerSpec } from "../worker_spec.ts";
 import { applyTransform, type TransformLike } from "../transforms/transform.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** Options of `CSVDataset`. */
 export interface CSVDatasetOptions {
@@ -28,6 +29,18 @@ export interface CSVDatasetOptions {
   /** Applied to each target. */
   targetTransform?: TransformLike;
 }
+
+/** Every option name of `CSVDatasetOptions` (add a name here when adding an option above). */
+const CSV_DATASET_OPTIONS = [
+  "path",
+  "target",
+  "features",
+  "header",
+  "delimiter",
+  "targetType",
+  "transform",
+  "targetTransform",
+] as const satisfies readonly (keyof CSVDatasetOptions)[];
 
 /** Splits CSV text into rows of fields, honouring double quotes; keeps each row's line number. */
 function parseRows(text: string, delimiter: string): { fields: string[]; line: number }[] {
@@ -103,6 +116,7 @@ export class CSVDataset {
 
   /** Reads and parses the whole file now (so `length` is known at once). */
   constructor(options: CSVDatasetOptions) {
+    checkOptions("CSVDataset", options, CSV_DATASET_OPTIONS);
     if (!options || typeof options.path !== "string") throw new Error("CSVDataset needs {path}");
     this.options = options;
     const file = options.path;

@@ -3,6 +3,7 @@ import { checkIndex } from "../dataset.ts";
 import { specOf, type WorkerSpec } from "../worker_spec.ts";
 import { applyTransform, type TransformLike } from "../transforms/transform.ts";
 import { decodeImage, type ImageMode } from "./image_decode.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** Options of `ImageFolder`. */
 export interface ImageFolderOptions {
@@ -17,6 +18,15 @@ export interface ImageFolderOptions {
   /** File extensions that count as images (default .png, .jpg, .jpeg; case-insensitive). */
   extensions?: string[];
 }
+
+/** Every option name of `ImageFolderOptions` (add a name here when adding an option above). */
+const IMAGE_FOLDER_OPTIONS = [
+  "root",
+  "mode",
+  "transform",
+  "targetTransform",
+  "extensions",
+] as const satisfies readonly (keyof ImageFolderOptions)[];
 
 /**
  * Images in class sub-folders (`root/cat/1.png`, `root/dog/2.jpg`): classes are the sorted
@@ -40,6 +50,7 @@ export class ImageFolder {
 
   /** Lists the folders now (so `length` is known at once); images are read on demand. */
   constructor(options: ImageFolderOptions) {
+    checkOptions("ImageFolder", options, IMAGE_FOLDER_OPTIONS);
     if (!options || typeof options.root !== "string") throw new Error("ImageFolder needs {root}");
     this.options = options;
     const root = options.root.replace(/\/+$/, "");

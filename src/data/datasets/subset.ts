@@ -3,6 +3,7 @@ import { checkIndex, type Dataset } from "../dataset.ts";
 import { permutation } from "../random.ts";
 import { loadDataset } from "../samples.ts";
 import { specOf, type WorkerSpec } from "../worker_spec.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** Options of `Subset`. */
 export interface SubsetOptions {
@@ -11,6 +12,9 @@ export interface SubsetOptions {
   /** Indices into it, in the order the subset presents them. */
   indices: ArrayLike<number>;
 }
+
+/** Every option name of `SubsetOptions` (add a name here when adding an option above). */
+const SUBSET_OPTIONS = ["dataset", "indices"] as const satisfies readonly (keyof SubsetOptions)[];
 
 /**
  * The samples of `dataset` at `indices`.
@@ -31,6 +35,7 @@ export class Subset implements Dataset {
 
   /** Keeps the dataset and indices. */
   constructor(options: SubsetOptions) {
+    checkOptions("Subset", options, SUBSET_OPTIONS);
     if (!options?.dataset || !options.indices) throw new Error("Subset needs {dataset, indices}");
     this.dataset = options.dataset;
     this.#indices = Int32Array.from(options.indices);
@@ -89,6 +94,13 @@ export interface RandomSplitOptions {
   seed?: number;
 }
 
+/** Every option name of `RandomSplitOptions` (add a name here when adding an option above). */
+const RANDOM_SPLIT_OPTIONS = [
+  "dataset",
+  "lengths",
+  "seed",
+] as const satisfies readonly (keyof RandomSplitOptions)[];
+
 function splitSizes(n: number, lengths: number[]): number[] {
   const total = lengths.reduce((a, b) => a + b, 0);
   if (lengths.every((l) => l >= 0 && l <= 1) && Math.abs(total - 1) < 1e-6 && n !== 1) {
@@ -120,7 +132,8 @@ function splitSizes(n: number, lengths: number[]): number[] {
  * ```
  */
 export function randomSplit(options: RandomSplitOptions): Subset[] {
-  const { dataset, lengths } = options;
+  checkOptions("randomSplit", options, RANDOM_SPLIT_OPTIONS);
+  const { dataset, lengths } = options ?? {};
   if (!dataset || !Array.isArray(lengths)) throw new Error("randomSplit needs {dataset, lengths}");
   // Computed on first use, so that a dataset still to be loaded (MNIST) can be split in a config.
   let parts: Int32Array[] | null = null;
@@ -150,6 +163,16 @@ export interface KFoldOptions {
   train?: boolean;
 }
 
+/** Every option name of `KFoldOptions` (add a name here when adding an option above). */
+const KFOLD_OPTIONS = [
+  "dataset",
+  "k",
+  "fold",
+  "seed",
+  "shuffle",
+  "train",
+] as const satisfies readonly (keyof KFoldOptions)[];
+
 /**
  * One side of fold `fold` of a k-fold split: the k - 1 training folds (`train: true`) or the
  * held-out one. Fold sizes differ by at most one; the folds of one seed are disjoint and cover
@@ -174,6 +197,7 @@ export class KFold extends Subset {
 
   /** Checks the options; the split is made when first used. */
   constructor(options: KFoldOptions) {
+    checkOptions("KFold", options, KFOLD_OPTIONS);
     const { dataset, k, fold } = options ?? {};
     if (!dataset) throw new Error("KFold needs {dataset, k, fold}");
     if (!Number.isInteger(k) || k < 2) throw new Error(`KFold k must be an integer >= 2, got ${k}`);

@@ -2,6 +2,7 @@
 import { type HostArray, isHostArray } from "../host_array.ts";
 import { checkIndex } from "../dataset.ts";
 import type { WorkerSpec } from "../worker_spec.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** What a device tensor offers here (kept structural so this module imports no GPU code). */
 interface TensorLike {
@@ -15,6 +16,11 @@ export interface TensorDatasetOptions {
   /** Tensors or host arrays with the same first dim; sample i is row i of each. */
   tensors: (TensorLike | HostArray)[];
 }
+
+/** Every option name of `TensorDatasetOptions` (add a name here when adding an option above). */
+const TENSOR_DATASET_OPTIONS = [
+  "tensors",
+] as const satisfies readonly (keyof TensorDatasetOptions)[];
 
 /**
  * Wraps tensors (or host arrays) sharing their first dim: sample `i` is the list of row `i` of
@@ -37,6 +43,7 @@ export class TensorDataset {
 
   /** Checks that every array has the same first dim. */
   constructor(options: TensorDatasetOptions) {
+    checkOptions("TensorDataset", options, TENSOR_DATASET_OPTIONS);
     const tensors = options?.tensors;
     if (!Array.isArray(tensors) || tensors.length === 0) {
       throw new Error("TensorDataset needs {tensors: [...]}, at least one tensor");

@@ -4,6 +4,7 @@ import { sampleRandom } from "../random.ts";
 import type { WorkerSpec } from "../worker_spec.ts";
 import { imageLayout, pair, window } from "./image.ts";
 import type { Transform } from "./transform.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** Options of `RandomCrop`. */
 export interface RandomCropOptions {
@@ -14,6 +15,13 @@ export interface RandomCropOptions {
   /** The padding value. */
   fill?: number;
 }
+
+/** Every option name of `RandomCropOptions` (add a name here when adding an option above). */
+const RANDOM_CROP_OPTIONS = [
+  "size",
+  "padding",
+  "fill",
+] as const satisfies readonly (keyof RandomCropOptions)[];
 
 /** Where a crop window lies; shared with the batched GPU form so both draw the same numbers. */
 export interface CropWindow {
@@ -43,6 +51,7 @@ export class RandomCrop implements Transform {
 
   /** Checks and keeps the options. */
   constructor(options: RandomCropOptions) {
+    checkOptions("RandomCrop", options, RANDOM_CROP_OPTIONS);
     this.size = pair(options?.size, "RandomCrop size");
     this.padding = options.padding ?? 0;
     this.fill = options.fill ?? 0;
@@ -88,6 +97,9 @@ export interface CenterCropOptions {
   size: number | readonly number[];
 }
 
+/** Every option name of `CenterCropOptions` (add a name here when adding an option above). */
+const CENTER_CROP_OPTIONS = ["size"] as const satisfies readonly (keyof CenterCropOptions)[];
+
 /**
  * Crops the central `size` window (padding with 0 when the image is smaller).
  *
@@ -106,6 +118,7 @@ export class CenterCrop implements Transform {
 
   /** Checks and keeps the size. */
   constructor(options: CenterCropOptions) {
+    checkOptions("CenterCrop", options, CENTER_CROP_OPTIONS);
     this.size = pair(options?.size, "CenterCrop size");
   }
 

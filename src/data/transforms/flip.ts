@@ -4,12 +4,18 @@ import { sampleRandom } from "../random.ts";
 import type { WorkerSpec } from "../worker_spec.ts";
 import { imageLayout, window } from "./image.ts";
 import type { Transform } from "./transform.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** Options of `RandomHorizontalFlip`. */
 export interface RandomHorizontalFlipOptions {
   /** Probability of flipping (0.5 by default). */
   p?: number;
 }
+
+/** Every option name of `RandomHorizontalFlipOptions` (add a name here when adding one above). */
+const RANDOM_HORIZONTAL_FLIP_OPTIONS = [
+  "p",
+] as const satisfies readonly (keyof RandomHorizontalFlipOptions)[];
 
 /**
  * Mirrors the image left-right with probability `p`, drawn from the sample's seeded stream.
@@ -27,6 +33,7 @@ export class RandomHorizontalFlip implements Transform {
 
   /** Checks and keeps `p`. */
   constructor(options: RandomHorizontalFlipOptions = {}) {
+    checkOptions("RandomHorizontalFlip", options, RANDOM_HORIZONTAL_FLIP_OPTIONS);
     this.p = options.p ?? 0.5;
     if (!(this.p >= 0 && this.p <= 1)) {
       throw new Error(`RandomHorizontalFlip p must be in [0, 1], got ${options.p}`);

@@ -18,7 +18,7 @@
  * @module
  */
 import { Compose, type ComposeOptions } from "./transform.ts";
-import { ToTensor } from "./to_tensor.ts";
+import { ToTensor, type ToTensorOptions } from "./to_tensor.ts";
 import { Normalize, type NormalizeOptions } from "./normalize.ts";
 import { CenterCrop, type CenterCropOptions, RandomCrop, type RandomCropOptions } from "./crop.ts";
 import { RandomHorizontalFlip, type RandomHorizontalFlipOptions } from "./flip.ts";
@@ -60,8 +60,8 @@ export function compose(options: ComposeOptions): Compose {
  * console.log(data.transforms.toTensor() instanceof data.transforms.ToTensor); // true
  * ```
  */
-export function toTensor(): ToTensor {
-  return new ToTensor();
+export function toTensor(options: ToTensorOptions = {}): ToTensor {
+  return new ToTensor(options);
 }
 
 /**

@@ -2,6 +2,7 @@
 import { type HostArray, isHostArray } from "../host_array.ts";
 import type { WorkerSpec } from "../worker_spec.ts";
 import type { Transform } from "./transform.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** Options of `Normalize`. */
 export interface NormalizeOptions {
@@ -10,6 +11,9 @@ export interface NormalizeOptions {
   /** Per-channel standard deviations, all non-zero. */
   std: number | readonly number[];
 }
+
+/** Every option name of `NormalizeOptions` (add a name here when adding an option above). */
+const NORMALIZE_OPTIONS = ["mean", "std"] as const satisfies readonly (keyof NormalizeOptions)[];
 
 /**
  * Normalizes each channel of a float32 image `[C, H, W]` (or `[H, W]`): (x - mean[c]) / std[c].
@@ -29,6 +33,7 @@ export class Normalize implements Transform {
 
   /** Checks and keeps mean and std. */
   constructor(options: NormalizeOptions) {
+    checkOptions("Normalize", options, NORMALIZE_OPTIONS);
     if (!options || options.mean === undefined || options.std === undefined) {
       throw new Error("Normalize needs {mean, std}");
     }

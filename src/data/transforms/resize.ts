@@ -3,12 +3,16 @@ import type { HostArray } from "../host_array.ts";
 import type { WorkerSpec } from "../worker_spec.ts";
 import { bilinear, imageLayout, pair } from "./image.ts";
 import type { Transform } from "./transform.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** Options of `Resize`. */
 export interface ResizeOptions {
   /** [height, width], or a number: the smaller edge's new length, keeping the aspect ratio. */
   size: number | readonly number[];
 }
+
+/** Every option name of `ResizeOptions` (add a name here when adding an option above). */
+const RESIZE_OPTIONS = ["size"] as const satisfies readonly (keyof ResizeOptions)[];
 
 /**
  * Resizes an image with bilinear interpolation (half-pixel centres, no antialiasing).
@@ -26,6 +30,7 @@ export class Resize implements Transform {
 
   /** Checks and keeps the size. */
   constructor(options: ResizeOptions) {
+    checkOptions("Resize", options, RESIZE_OPTIONS);
     const size = options?.size;
     if (typeof size === "number") pair(size, "Resize size");
     else pair(size as readonly number[], "Resize size");

@@ -18,8 +18,13 @@ export type ToTensorOptions = Record<string, never>;
  * ```
  */
 export class ToTensor implements Transform {
-  /** Takes no options. */
-  constructor(_options: ToTensorOptions = {}) {}
+  /** Takes no options; any given is an error. */
+  constructor(options: ToTensorOptions = {}) {
+    const key = options ? Object.keys(options)[0] : undefined;
+    if (key !== undefined) {
+      throw new TypeError(`ToTensor has no option '${key}': it takes no options`);
+    }
+  }
 
   /** Converts one image. */
   apply(x: unknown): HostArray {

@@ -5,6 +5,7 @@
  * @module
  */
 import { specOf, type WorkerSpec } from "../worker_spec.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** A sample transform: host value in, host value out. Random ones draw from `sampleRandom()`. */
 export interface Transform {
@@ -26,6 +27,9 @@ export interface ComposeOptions {
   transforms: TransformLike[];
 }
 
+/** Every option name of `ComposeOptions` (add a name here when adding an option above). */
+const COMPOSE_OPTIONS = ["transforms"] as const satisfies readonly (keyof ComposeOptions)[];
+
 /**
  * Applies transforms in order (as torchvision's `Compose`).
  *
@@ -44,6 +48,7 @@ export class Compose implements Transform {
 
   /** Composes `options.transforms`. */
   constructor(options: ComposeOptions) {
+    checkOptions("Compose", options, COMPOSE_OPTIONS);
     if (!options || !Array.isArray(options.transforms)) {
       throw new Error("Compose needs {transforms: [...]}, an array of transforms");
     }

@@ -4,6 +4,7 @@ import { broadcastShapes, sizeOf } from "../../tensor/shape.ts";
 import { mapElementwise, record, runKernel } from "../../ops/_run.ts";
 import { mean, sum, sumToShape } from "../../ops/reduce.ts";
 import { literal } from "../../../kernels/_grid.ts";
+import { checkOptions } from "../../util/options.ts";
 import {
   crossEntropyBackwardKernel,
   crossEntropyForwardKernel,
@@ -20,6 +21,9 @@ export interface LossOptions {
   reduction?: LossReduction;
 }
 
+/** Every option name of `LossOptions` (add a name here when adding an option above). */
+export const LOSS_OPTIONS = ["reduction"] as const satisfies readonly (keyof LossOptions)[];
+
 /** Options of `crossEntropy`. */
 export interface CrossEntropyOptions {
   /** Mixes the target with the uniform distribution: (1 - s) * target + s / C. Default 0. */
@@ -32,6 +36,14 @@ export interface CrossEntropyOptions {
   weight?: Tensor;
 }
 
+/** Every option name of `CrossEntropyOptions` (add a name here when adding an option above). */
+export const CROSS_ENTROPY_OPTIONS = [
+  "labelSmoothing",
+  "reduction",
+  "ignoreIndex",
+  "weight",
+] as const satisfies readonly (keyof CrossEntropyOptions)[];
+
 /** Options of `binaryCrossEntropyWithLogits`. */
 export interface BinaryCrossEntropyOptions {
   /** "mean" (default), "sum" or "none". */
@@ -41,6 +53,13 @@ export interface BinaryCrossEntropyOptions {
   /** Weight of each element's loss, broadcast over the input. */
   weight?: Tensor;
 }
+
+/** Every option name of `BinaryCrossEntropyOptions` (add a name here when adding one above). */
+export const BINARY_CROSS_ENTROPY_OPTIONS = [
+  "reduction",
+  "posWeight",
+  "weight",
+] as const satisfies readonly (keyof BinaryCrossEntropyOptions)[];
 
 function checkReduction(reduction: string, fn: string): LossReduction {
   if (reduction !== "mean" && reduction !== "sum" && reduction !== "none") {
@@ -58,12 +77,34 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /**
+ * Throws when class-index targets made from host data hold a label outside [0, classes) other
+ * than `ignoreIndex`. It reads only the range recorded at creation (no device read), so targets
+ * computed on the device are not checked; an extreme equal to `ignoreIndex` is not checked either.
+ */
+function checkLabelRange(fn: string, target: Tensor, classes: number, ignore: number): void {
+  const range = target.hostRange;
+  if (!range) return;
+  const bad = range.max >= classes && range.max !== ignore
+    ? range.max
+    : range.min < 0 && range.min !== ignore
+    ? range.min
+    : undefined;
+  if (bad === undefined) return;
+  throw new RangeError(
+    `${fn}: target label ${bad} is out of range for ${classes} classes (labels must be in ` +
+      `[0, ${classes - 1}])`,
+  );
+}
+
+/**
  * Cross-entropy between logits and class-index targets (int32) or class probabilities (float32),
  * as `torch.nn.functional.cross_entropy`. Logits are [N, C], [N, C, d1, ...] or [C]; class targets
  * drop the class dim, probability targets have the logits' shape. Log-softmax, the negative
  * log-likelihood and label smoothing run in one kernel pass per row, and the gradient
- * (softmax - smoothed one-hot) in one kernel. Targets out of range (other than `ignoreIndex`)
- * give NaN, since the device cannot raise an error. Probability targets get a gradient too.
+ * (softmax - smoothed one-hot) in one kernel. A class label out of range (other than
+ * `ignoreIndex`) throws when the targets were made from host data (`tensor()`, a DataLoader
+ * batch: their `hostRange` is known without a device read); targets computed on the device are
+ * not read back, and a bad label there gives NaN. Probability targets get a gradient too.
  *
  * @example
  * ```ts
@@ -81,6 +122,7 @@ export function crossEntropy(
   options: CrossEntropyOptions = {},
 ): Tensor {
   const fn = "crossEntropy";
+  checkOptions(fn, options, CROSS_ENTROPY_OPTIONS);
   const reduction = checkReduction(options.reduction ?? "mean", fn);
   const smoothing = options.labelSmoothing ?? 0;
   const ignoreIndex = options.ignoreIndex ?? -100;
@@ -103,6 +145,7 @@ export function crossEntropy(
         `[${logits.shape}] must have shape [${expected}], got [${target.shape}]`,
     );
   }
+  if (!probTarget) checkLabelRange(fn, target, classes, ignoreIndex);
   const weight = options.weight;
   if (weight) {
     checkFloat(weight, "weight", fn);
@@ -200,6 +243,7 @@ function pointwiseLoss(
  * ```
  */
 export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  checkOptions("mseLoss", options, LOSS_OPTIONS);
   const reduction = checkReduction(options.reduction ?? "mean", "mseLoss");
   return pointwiseLoss(
     "mseLoss",
@@ -222,6 +266,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}
  * ```
  */
 export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  checkOptions("l1Loss", options, LOSS_OPTIONS);
   const reduction = checkReduction(options.reduction ?? "mean", "l1Loss");
   return pointwiseLoss("l1Loss", input, target, reduction, "abs(x0 - x1)", "sign(x0 - x1)");
 }
@@ -257,6 +302,7 @@ export function binaryCrossEntropyWithLogits(
   options: BinaryCrossEntropyOptions = {},
 ): Tensor {
   const fn = "binaryCrossEntropyWithLogits";
+  checkOptions(fn, options, BINARY_CROSS_ENTROPY_OPTIONS);
   const reduction = checkReduction(options.reduction ?? "mean", fn);
   checkFloat(input, "input", fn);
   checkFloat(target, "target", fn);

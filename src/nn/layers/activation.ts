@@ -2,6 +2,14 @@
 import type { Tensor } from "../../tensor/tensor.ts";
 import { Module } from "../module.ts";
 
+/** Throws when an activation layer is given any option (`inplace`, `approximate`, ...). */
+function checkNoOptions(owner: string, options: object | undefined): void {
+  const key = options ? Object.keys(options)[0] : undefined;
+  if (key !== undefined) {
+    throw new TypeError(`${owner} has no option '${key}': it takes no options`);
+  }
+}
+
 /**
  * max(x, 0), elementwise.
  *
@@ -12,6 +20,12 @@ import { Module } from "../module.ts";
  * ```
  */
 export class ReLU extends Module {
+  /** Takes no options (an empty object keeps configs' one-options-object form). */
+  constructor(options: Record<string, never> = {}) {
+    super();
+    checkNoOptions("ReLU", options);
+  }
+
   /** Elementwise max(x, 0). */
   forward(x: Tensor): Tensor {
     return x.relu();
@@ -28,6 +42,12 @@ export class ReLU extends Module {
  * ```
  */
 export class GELU extends Module {
+  /** Takes no options (an empty object keeps configs' one-options-object form). */
+  constructor(options: Record<string, never> = {}) {
+    super();
+    checkNoOptions("GELU", options);
+  }
+
   /** Elementwise x·Φ(x). */
   forward(x: Tensor): Tensor {
     return x.gelu();
@@ -44,6 +64,12 @@ export class GELU extends Module {
  * ```
  */
 export class Sigmoid extends Module {
+  /** Takes no options (an empty object keeps configs' one-options-object form). */
+  constructor(options: Record<string, never> = {}) {
+    super();
+    checkNoOptions("Sigmoid", options);
+  }
+
   /** Elementwise logistic function. */
   forward(x: Tensor): Tensor {
     return x.sigmoid();
@@ -60,6 +86,12 @@ export class Sigmoid extends Module {
  * ```
  */
 export class Tanh extends Module {
+  /** Takes no options (an empty object keeps configs' one-options-object form). */
+  constructor(options: Record<string, never> = {}) {
+    super();
+    checkNoOptions("Tanh", options);
+  }
+
   /** Elementwise tanh. */
   forward(x: Tensor): Tensor {
     return x.tanh();

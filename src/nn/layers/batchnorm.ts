@@ -6,6 +6,7 @@ import { noGrad } from "../../autograd/grad_mode.ts";
 import { batchNorm } from "../functional/norm.ts";
 import { Module } from "../module.ts";
 import { checkInt } from "./_params.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** Options of `nn.BatchNorm1d` and `nn.BatchNorm2d`. */
 export interface BatchNormLayerOptions {
@@ -20,6 +21,15 @@ export interface BatchNormLayerOptions {
   /** Keep running statistics for evaluation (default true); without them eval uses batch statistics. */
   trackRunningStats?: boolean;
 }
+
+/** Every option name of `BatchNormLayerOptions` (add a name here when adding an option above). */
+const BATCH_NORM_OPTIONS = [
+  "numFeatures",
+  "eps",
+  "momentum",
+  "affine",
+  "trackRunningStats",
+] as const satisfies readonly (keyof BatchNormLayerOptions)[];
 
 /** The shared implementation; the subclasses fix which input ranks they accept. */
 abstract class BatchNormBase extends Module {
@@ -41,6 +51,7 @@ abstract class BatchNormBase extends Module {
   constructor(options: BatchNormLayerOptions) {
     super();
     const name = new.target.name;
+    checkOptions(name, options, BATCH_NORM_OPTIONS);
     this.numFeatures = checkInt(name, "numFeatures", options?.numFeatures, 1);
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum ?? 0.1;

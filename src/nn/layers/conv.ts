@@ -3,6 +3,7 @@ import type { Tensor } from "../../tensor/tensor.ts";
 import { conv2d, type Size2d } from "../functional/conv2d.ts";
 import { Module } from "../module.ts";
 import { checkInt, defaultBias, defaultWeight } from "./_params.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** Options of `nn.Conv2d`; sizes are one number for both dims or [height, width]. */
 export interface Conv2dLayerOptions {
@@ -23,6 +24,18 @@ export interface Conv2dLayerOptions {
   /** Whether to add a learned bias (default true). */
   bias?: boolean;
 }
+
+/** Every option name of `Conv2dLayerOptions` (add a name here when adding an option above). */
+const CONV2D_OPTIONS = [
+  "inChannels",
+  "outChannels",
+  "kernelSize",
+  "stride",
+  "padding",
+  "dilation",
+  "groups",
+  "bias",
+] as const satisfies readonly (keyof Conv2dLayerOptions)[];
 
 function pair(v: Size2d): [number, number] {
   return typeof v === "number" ? [v, v] : [v[0], v[1]];
@@ -62,6 +75,7 @@ export class Conv2d extends Module {
 
   constructor(options: Conv2dLayerOptions) {
     super();
+    checkOptions("Conv2d", options, CONV2D_OPTIONS);
     this.inChannels = checkInt("Conv2d", "inChannels", options?.inChannels, 1);
     this.outChannels = checkInt("Conv2d", "outChannels", options.outChannels, 1);
     if (options.kernelSize === undefined) throw new Error("Conv2d: kernelSize is required");

@@ -2,12 +2,16 @@
 import type { Tensor } from "../../tensor/tensor.ts";
 import { dropout } from "../functional/dropout.ts";
 import { Module } from "../module.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** Options of `nn.Dropout`. */
 export interface DropoutLayerOptions {
   /** Probability of zeroing each element (default 0.5). */
   p?: number;
 }
+
+/** Every option name of `DropoutLayerOptions` (add a name here when adding an option above). */
+const DROPOUT_OPTIONS = ["p"] as const satisfies readonly (keyof DropoutLayerOptions)[];
 
 /**
  * Zeroes each element with probability `p` and scales the rest by 1/(1 - p) while `training`;
@@ -28,6 +32,7 @@ export class Dropout extends Module {
 
   constructor(options: DropoutLayerOptions = {}) {
     super();
+    checkOptions("Dropout", options, DROPOUT_OPTIONS);
     const p = options.p ?? 0.5;
     if (!(typeof p === "number" && p >= 0 && p <= 1)) {
       throw new Error(`Dropout: p must be a probability in [0, 1], got ${p}`);

@@ -6,6 +6,7 @@ import { embedding } from "../functional/embedding.ts";
 import * as init from "../init.ts";
 import { Module } from "../module.ts";
 import { checkInt } from "./_params.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** Options of `nn.Embedding`. */
 export interface EmbeddingLayerOptions {
@@ -16,6 +17,13 @@ export interface EmbeddingLayerOptions {
   /** A row that starts at zero and gets no gradient (negative counts from the end). */
   paddingIdx?: number;
 }
+
+/** Every option name of `EmbeddingLayerOptions` (add a name here when adding an option above). */
+const EMBEDDING_OPTIONS = [
+  "numEmbeddings",
+  "embeddingDim",
+  "paddingIdx",
+] as const satisfies readonly (keyof EmbeddingLayerOptions)[];
 
 /**
  * `weight` [numEmbeddings, embeddingDim] drawn from N(0, 1) (PyTorch's default); int32 indices of
@@ -40,6 +48,7 @@ export class Embedding extends Module {
 
   constructor(options: EmbeddingLayerOptions) {
     super();
+    checkOptions("Embedding", options, EMBEDDING_OPTIONS);
     this.numEmbeddings = checkInt("Embedding", "numEmbeddings", options?.numEmbeddings, 1);
     this.embeddingDim = checkInt("Embedding", "embeddingDim", options.embeddingDim, 1);
     const pad = options.paddingIdx;

@@ -1,6 +1,7 @@
 /** `nn.Flatten`: merges a range of dims, by default all but the batch dim. */
 import type { Tensor } from "../../tensor/tensor.ts";
 import { Module } from "../module.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** Options of `nn.Flatten`. */
 export interface FlattenOptions {
@@ -9,6 +10,9 @@ export interface FlattenOptions {
   /** Last dim to merge (default -1). */
   endDim?: number;
 }
+
+/** Every option name of `FlattenOptions` (add a name here when adding an option above). */
+const FLATTEN_OPTIONS = ["startDim", "endDim"] as const satisfies readonly (keyof FlattenOptions)[];
 
 /**
  * Flattens dims `startDim..endDim` into one, as between a conv stack and a linear head.
@@ -27,6 +31,7 @@ export class Flatten extends Module {
 
   constructor(options: FlattenOptions = {}) {
     super();
+    checkOptions("Flatten", options, FLATTEN_OPTIONS);
     this.startDim = options.startDim ?? 1;
     this.endDim = options.endDim ?? -1;
   }

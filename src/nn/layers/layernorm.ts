@@ -4,6 +4,7 @@ import { ones, zeros } from "../../tensor/creation.ts";
 import { layerNorm } from "../functional/norm.ts";
 import { Module } from "../module.ts";
 import { checkInt } from "./_params.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** Options of `nn.LayerNorm`. */
 export interface LayerNormOptions {
@@ -16,6 +17,14 @@ export interface LayerNormOptions {
   /** With `elementwiseAffine`, whether the shift is learned too (default true). */
   bias?: boolean;
 }
+
+/** Every option name of `LayerNormOptions` (add a name here when adding an option above). */
+const LAYER_NORM_OPTIONS = [
+  "normalizedShape",
+  "eps",
+  "elementwiseAffine",
+  "bias",
+] as const satisfies readonly (keyof LayerNormOptions)[];
 
 /**
  * Normalises each sample over its last dims, then scales by `weight` (ones at first) and shifts
@@ -42,6 +51,7 @@ export class LayerNorm extends Module {
 
   constructor(options: LayerNormOptions) {
     super();
+    checkOptions("LayerNorm", options, LAYER_NORM_OPTIONS);
     const given = options?.normalizedShape;
     const shape = typeof given === "number" ? [given] : given ? [...given] : [];
     if (!shape.length) throw new Error(`LayerNorm: normalizedShape must be given, got ${given}`);

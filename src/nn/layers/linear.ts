@@ -3,6 +3,7 @@ import type { Tensor } from "../../tensor/tensor.ts";
 import { linear } from "../functional/linear.ts";
 import { Module } from "../module.ts";
 import { checkInt, checkLastDim, defaultBias, defaultWeight } from "./_params.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** Options of `nn.Linear`. */
 export interface LinearOptions {
@@ -13,6 +14,13 @@ export interface LinearOptions {
   /** Whether to add a learned bias (default true). */
   bias?: boolean;
 }
+
+/** Every option name of `LinearOptions` (add a name here when adding an option above). */
+const LINEAR_OPTIONS = [
+  "inFeatures",
+  "outFeatures",
+  "bias",
+] as const satisfies readonly (keyof LinearOptions)[];
 
 /**
  * y = x·Wᵀ + b over the last dim. `weight` is [outFeatures, inFeatures], `bias` [outFeatures];
@@ -37,6 +45,7 @@ export class Linear extends Module {
 
   constructor(options: LinearOptions) {
     super();
+    checkOptions("Linear", options, LINEAR_OPTIONS);
     this.inFeatures = checkInt("Linear", "inFeatures", options?.inFeatures, 0);
     this.outFeatures = checkInt("Linear", "outFeatures", options?.outFeatures, 0);
     this.registerParameter("weight", defaultWeight([this.outFeatures, this.inFeatures]));

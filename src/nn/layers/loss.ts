@@ -1,12 +1,16 @@
 /** Loss modules (`nn.CrossEntropyLoss`, ...): the functional losses with their options bound. */
 import type { Tensor } from "../../tensor/tensor.ts";
 import { Module } from "../module.ts";
+import { checkOptions } from "../../util/options.ts";
 import {
+  BINARY_CROSS_ENTROPY_OPTIONS,
   type BinaryCrossEntropyOptions,
   binaryCrossEntropyWithLogits,
+  CROSS_ENTROPY_OPTIONS,
   crossEntropy,
   type CrossEntropyOptions,
   l1Loss,
+  LOSS_OPTIONS,
   type LossOptions,
   mseLoss,
 } from "../functional/loss.ts";
@@ -27,6 +31,7 @@ export class CrossEntropyLoss extends Module<[Tensor, Tensor], Tensor> {
   readonly options: CrossEntropyOptions;
   constructor(options: CrossEntropyOptions = {}) {
     super();
+    checkOptions("CrossEntropyLoss", options, CROSS_ENTROPY_OPTIONS);
     this.options = { ...options };
   }
   /** The loss of `logits` against `target`. */
@@ -49,6 +54,7 @@ export class MSELoss extends Module<[Tensor, Tensor], Tensor> {
   readonly options: LossOptions;
   constructor(options: LossOptions = {}) {
     super();
+    checkOptions("MSELoss", options, LOSS_OPTIONS);
     this.options = { ...options };
   }
   /** The loss of `input` against `target`. */
@@ -71,6 +77,7 @@ export class L1Loss extends Module<[Tensor, Tensor], Tensor> {
   readonly options: LossOptions;
   constructor(options: LossOptions = {}) {
     super();
+    checkOptions("L1Loss", options, LOSS_OPTIONS);
     this.options = { ...options };
   }
   /** The loss of `input` against `target`. */
@@ -94,6 +101,7 @@ export class BCEWithLogitsLoss extends Module<[Tensor, Tensor], Tensor> {
   readonly options: BinaryCrossEntropyOptions;
   constructor(options: BinaryCrossEntropyOptions = {}) {
     super();
+    checkOptions("BCEWithLogitsLoss", options, BINARY_CROSS_ENTROPY_OPTIONS);
     this.options = { ...options };
   }
   /** The loss of `logits` against `target` probabilities. */

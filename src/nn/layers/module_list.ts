@@ -1,11 +1,15 @@
 /** `nn.ModuleList`: a list of submodules that registers them (state-dict keys `0.weight`, ...). */
 import { type AnyModule, Module } from "../module.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** Options of `nn.ModuleList`. */
 export interface ModuleListOptions {
   /** The modules, registered under "0", "1", ... */
   modules: readonly AnyModule[];
 }
+
+/** Every option name of `ModuleListOptions` (add a name here when adding an option above). */
+const MODULE_LIST_OPTIONS = ["modules"] as const satisfies readonly (keyof ModuleListOptions)[];
 
 /**
  * Holds submodules in a list so that their parameters, state dict and train/eval mode follow the
@@ -30,6 +34,7 @@ export class ModuleList extends Module<[], never> implements Iterable<AnyModule>
 
   constructor(modules: readonly AnyModule[] | ModuleListOptions = []) {
     super();
+    if (!Array.isArray(modules)) checkOptions("ModuleList", modules, MODULE_LIST_OPTIONS);
     const list = Array.isArray(modules) ? modules : (modules as ModuleListOptions).modules;
     if (!Array.isArray(list)) {
       throw new Error(`ModuleList: modules must be an array of modules, got ${typeof list}`);

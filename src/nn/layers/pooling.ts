@@ -9,6 +9,23 @@ import {
   type MaxPool2dOptions,
 } from "../functional/pool.ts";
 import { Module } from "../module.ts";
+import { checkOptions } from "../../util/options.ts";
+
+/** Every option name of `MaxPool2dOptions` (in F.pool; add a name here when adding one there). */
+const MAX_POOL2D_OPTIONS = [
+  "kernelSize",
+  "stride",
+  "padding",
+  "dilation",
+] as const satisfies readonly (keyof MaxPool2dOptions)[];
+
+/** Every option name of `AvgPool2dOptions` (in F.pool; add a name here when adding one there). */
+const AVG_POOL2D_OPTIONS = [
+  "kernelSize",
+  "stride",
+  "padding",
+  "countIncludePad",
+] as const satisfies readonly (keyof AvgPool2dOptions)[];
 
 /**
  * The maximum of each window. Options: `kernelSize`, `stride` (the window by default),
@@ -27,6 +44,7 @@ export class MaxPool2d extends Module {
 
   constructor(options: MaxPool2dOptions) {
     super();
+    checkOptions("MaxPool2d", options, MAX_POOL2D_OPTIONS);
     if (options?.kernelSize === undefined) throw new Error("MaxPool2d: kernelSize is required");
     this.options = { ...options };
   }
@@ -61,6 +79,7 @@ export class AvgPool2d extends Module {
 
   constructor(options: AvgPool2dOptions) {
     super();
+    checkOptions("AvgPool2d", options, AVG_POOL2D_OPTIONS);
     if (options?.kernelSize === undefined) throw new Error("AvgPool2d: kernelSize is required");
     this.options = { ...options };
   }
@@ -84,6 +103,11 @@ export interface AdaptiveAvgPool2dOptions {
   outputSize: AdaptiveSize2d;
 }
 
+/** Every option name of `AdaptiveAvgPool2dOptions` (add a name here when adding one above). */
+const ADAPTIVE_AVG_POOL2D_OPTIONS = [
+  "outputSize",
+] as const satisfies readonly (keyof AdaptiveAvgPool2dOptions)[];
+
 /**
  * Averages into a fixed output size whatever the input size (windows as PyTorch splits them).
  *
@@ -100,6 +124,7 @@ export class AdaptiveAvgPool2d extends Module {
 
   constructor(options: AdaptiveAvgPool2dOptions) {
     super();
+    checkOptions("AdaptiveAvgPool2d", options, ADAPTIVE_AVG_POOL2D_OPTIONS);
     if (options?.outputSize === undefined) {
       throw new Error("AdaptiveAvgPool2d: outputSize is required");
     }

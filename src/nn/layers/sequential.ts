@@ -1,6 +1,7 @@
 /** `nn.Sequential`: layers applied one after the other. */
 import type { Tensor } from "../../tensor/tensor.ts";
 import { Module } from "../module.ts";
+import { checkOptions } from "../../util/options.ts";
 
 /** A module that maps a tensor to a tensor: what Sequential chains. */
 export type TensorModule = Module<[Tensor], Tensor>;
@@ -11,8 +12,15 @@ export interface SequentialOptions {
   layers: readonly TensorModule[] | Readonly<Record<string, TensorModule>>;
 }
 
+/** Every option name of `SequentialOptions` (add a name here when adding an option above). */
+const SEQUENTIAL_OPTIONS = ["layers"] as const satisfies readonly (keyof SequentialOptions)[];
+
+/** An options object: a plain object (not a module), checked for unknown keys. */
 function isOptions(v: unknown): v is SequentialOptions {
-  return !!v && typeof v === "object" && !(v instanceof Module) && "layers" in v;
+  if (!v || typeof v !== "object" || v instanceof Module) return false;
+  if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+  checkOptions("Sequential", v, SEQUENTIAL_OPTIONS);
+  return true;
 }
 
 /**
