@@ -15,6 +15,7 @@ import { specOf, type WorkerSpec } from "./worker_spec.ts";
 import { WorkerPool } from "./worker_pool.ts";
 import type { TransformLike } from "./transforms/transform.ts";
 import { applyOnDevice } from "./transforms/batched.ts";
+import { checkOptions } from "../util/options.ts";
 
 /** Options of `DataLoader` (a config's `batch_size` arrives as `batchSize`). */
 export interface DataLoaderOptions {
@@ -46,6 +47,20 @@ export interface DataLoaderOptions {
   /** Keep the workers between epochs (default false; then call `close()` when done). */
   persistentWorkers?: boolean;
 }
+
+/** Every option name of `DataLoaderOptions` (add a name here when adding an option above). */
+const DATA_LOADER_OPTIONS = [
+  "dataset",
+  "batchSize",
+  "shuffle",
+  "dropLast",
+  "numWorkers",
+  "prefetch",
+  "collate",
+  "seed",
+  "batchTransform",
+  "persistentWorkers",
+] as const satisfies readonly (keyof DataLoaderOptions)[];
 
 function disposeAll(value: unknown): void {
   if (value instanceof Tensor) value.dispose();
@@ -105,6 +120,7 @@ export class DataLoader<Batch = unknown> implements AsyncIterable<Batch> {
 
   /** Checks the options; nothing is read until iteration starts. */
   constructor(options: DataLoaderOptions) {
+    checkOptions("DataLoader", options, DATA_LOADER_OPTIONS);
     if (!options || !(isDataset(options.dataset) || options.dataset instanceof IterableDataset)) {
       throw new Error(
         "DataLoader needs {dataset}: an object with length and getItem(index), or an IterableDataset",
