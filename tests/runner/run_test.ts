@@ -128,9 +128,12 @@ Deno.test("run: system and trainer must be System and Trainer (TypeError)", asyn
     TypeError,
     "tests/runner/fixtures/stages.yaml:3 @ trainer: trainer must be Trainer, got a mapping",
   );
+  // The whole trainer is replaced: ReLU takes no options, so fake.yaml's max_epochs would fail.
   await rejects(
     () =>
-      run("fit", fixture("fake.yaml"), ["trainer::_target_=lumen.nn.ReLU"], { scope: FAKE_SCOPE }),
+      run("fit", fixture("fake.yaml"), ["trainer={_target_: lumen.nn.ReLU}"], {
+        scope: FAKE_SCOPE,
+      }),
     TypeError,
     "trainer must be Trainer, got ReLU",
   );
