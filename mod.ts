@@ -47,6 +47,13 @@ export {
 } from "./src/system/mod.ts";
 /** Adapters between batch, model, criterion, metrics and step output (`BatchAdapter`, ...). */
 export * as adapters from "./src/system/adapters.ts";
+/** The Trainer: runs a System's stages (fit, validate, test, predict) with Lightning's options. */
+export * from "./src/trainer/mod.ts";
+/** Callbacks with Lightning's hooks: `Callback`, `ModelCheckpoint`, `EarlyStopping`. */
+export * as callbacks from "./src/trainer/callbacks/mod.ts";
+/** Loggers: `CSVLogger` (Lightning's metrics.csv and hparams.yaml layout). */
+export * as loggers from "./src/trainer/loggers/mod.ts";
+export { VERSION } from "./src/version.ts";
 /** `run(stage, config, overrides)`: Lighter's Runner (seed, load, prune, resolve, call the stage). */
 export { run, type RunOptions } from "./src/runner/mod.ts";
 /** `seedEverything(seed?)`: the global seed, from the argument, `PL_GLOBAL_SEED` or `LUMEN_SEED`. */

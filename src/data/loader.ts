@@ -16,6 +16,7 @@ import { WorkerPool } from "./worker_pool.ts";
 import type { TransformLike } from "./transforms/transform.ts";
 import { applyOnDevice } from "./transforms/batched.ts";
 import { checkOptions } from "../util/options.ts";
+import { initialSeed } from "../tensor/random_state.ts";
 
 /** Options of `DataLoader` (a config's `batch_size` arrives as `batchSize`). */
 export interface DataLoaderOptions {
@@ -36,7 +37,7 @@ export interface DataLoaderOptions {
    * workers when there are some, then one upload per stacked array).
    */
   collate?: (samples: unknown[]) => unknown;
-  /** Seed of shuffling and of random transforms (default 0). */
+  /** Seed of shuffling and of random transforms (default: the global seed, `PL_GLOBAL_SEED` or 0). */
   seed?: number;
   /**
    * Transforms applied to the batch's input (element 0 of an array batch, or a tensor batch) on
@@ -109,13 +110,14 @@ export class DataLoader<Batch = unknown> implements AsyncIterable<Batch> {
   /** Batches made ahead (per worker). */
   readonly prefetch: number;
   /** Seed of shuffling and random transforms. */
-  readonly seed: number;
+  seed: number; // Not readonly: a resumed fit restores the seed its checkpoint recorded.
   /** Device-side batch transform. */
   readonly batchTransform?: TransformLike;
   /** Whether workers outlive an epoch. */
   readonly persistentWorkers: boolean;
   #collate?: (samples: unknown[]) => unknown;
   #epoch = 0;
+  #start = 0;
   #pool: WorkerPool | null = null;
 
   /** Checks the options; nothing is read until iteration starts. */
@@ -132,7 +134,7 @@ export class DataLoader<Batch = unknown> implements AsyncIterable<Batch> {
     this.dropLast = options.dropLast ?? false;
     this.numWorkers = positiveInt(options.numWorkers ?? 0, "numWorkers", 0);
     this.prefetch = positiveInt(options.prefetch ?? 2, "prefetch", 1);
-    this.seed = (options.seed ?? 0) >>> 0;
+    this.seed = (options.seed ?? initialSeed()) >>> 0;
     this.batchTransform = options.batchTransform;
     this.persistentWorkers = options.persistentWorkers ?? false;
     this.#collate = options.collate;
@@ -165,6 +167,14 @@ export class DataLoader<Batch = unknown> implements AsyncIterable<Batch> {
   /** Sets the epoch of the next iteration (its shuffle and augmentations), as on resume. */
   setEpoch(epoch: number): void {
     this.#epoch = positiveInt(epoch, "epoch", 0);
+  }
+
+  /**
+   * Makes the next iteration start at batch `batch` of its epoch, without loading the batches
+   * before it (a mid-epoch resume).
+   */
+  startAt(batch: number): void {
+    this.#start = positiveInt(batch, "start batch", 0);
   }
 
   /** Reads the dataset's files (when it has a `load()`), so that `length` is known. */
@@ -201,7 +211,8 @@ export class DataLoader<Batch = unknown> implements AsyncIterable<Batch> {
     }
     const dataset = this.dataset;
     await loadDataset(dataset);
-    const batches = this.batchIndices(epoch);
+    const batches = this.batchIndices(epoch).slice(this.#start);
+    this.#start = 0;
     const pool = this.numWorkers > 0 ? await this.#workers() : null;
     let mainThread: Promise<unknown> = Promise.resolve();
     const produce = (b: number): Promise<unknown> => {

@@ -83,8 +83,17 @@ export interface Device {
   release(buffer: DeviceBuffer): void;
   /** Records one dispatch. `buffers` bind in order to bindings 0..n-1. */
   run(kernel: KernelSpec, buffers: readonly DeviceBuffer[]): void;
-  /** Copies `src` into `dst` (same byte length), ordered with the dispatches. */
-  copy(src: DeviceBuffer, dst: DeviceBuffer, bytes: number): void;
+  /**
+   * Copies `bytes` bytes of `src` (from byte `srcOffset`) into `dst` (at byte `dstOffset`),
+   * ordered with the dispatches. Offsets and sizes are multiples of 4.
+   */
+  copy(
+    src: DeviceBuffer,
+    dst: DeviceBuffer,
+    bytes: number,
+    srcOffset?: number,
+    dstOffset?: number,
+  ): void;
   /** Submits the recorded work. */
   flush(): void;
   /** Reads `bytes` bytes back, after everything recorded so far. */

@@ -2,6 +2,7 @@
 
 let seed = 0x2545f491;
 let offset = 0;
+let lastManualSeed = 0;
 
 /**
  * Seeds every random draw that follows (as `torch.manual_seed`).
@@ -19,6 +20,31 @@ let offset = 0;
 export function manualSeed(value: number): void {
   seed = value >>> 0;
   offset = 0;
+  lastManualSeed = seed;
+}
+
+/** The last seed given to `manualSeed` (0 before any): the default seed of DataLoader shuffles. */
+export function initialSeed(): number {
+  return lastManualSeed;
+}
+
+/** The generator's position: its seed and how many counters have been drawn (saved in checkpoints). */
+export interface RandomState {
+  /** The seed given to `manualSeed`. */
+  seed: number;
+  /** Counters drawn since. */
+  offset: number;
+}
+
+/** The generator's current position, to save with a checkpoint. */
+export function getRandomState(): RandomState {
+  return { seed, offset };
+}
+
+/** Puts the generator back where `getRandomState()` found it. */
+export function setRandomState(state: RandomState): void {
+  seed = state.seed >>> 0;
+  offset = state.offset;
 }
 
 /** Reserves `count` counters and returns the Philox key and start, as kernel params. */

@@ -110,12 +110,18 @@ export class WebGpuDevice implements Device {
     if (++this.#pending >= MAX_PENDING_DISPATCHES) this.flush();
   }
 
-  copy(src: DeviceBuffer, dst: DeviceBuffer, bytes: number): void {
+  copy(src: DeviceBuffer, dst: DeviceBuffer, bytes: number, srcOffset = 0, dstOffset = 0): void {
     this.#check();
     if (bytes === 0) return;
     this.#endPass();
     this.#encoder ??= this.gpu.createCommandEncoder();
-    this.#encoder.copyBufferToBuffer((src as GpuHandle).gpu, 0, (dst as GpuHandle).gpu, 0, bytes);
+    this.#encoder.copyBufferToBuffer(
+      (src as GpuHandle).gpu,
+      srcOffset,
+      (dst as GpuHandle).gpu,
+      dstOffset,
+      bytes,
+    );
   }
 
   #endPass(): void {

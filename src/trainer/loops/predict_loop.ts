@@ -1,0 +1,43 @@
+/**
+ * The predict loop: every batch in evaluation mode without gradients; the step outputs go to the
+ * callbacks (writers) and, when asked, back to the caller.
+ *
+ * @module
+ */
+import { noGrad } from "../../autograd/grad_mode.ts";
+import { tidy } from "../../tensor/tidy.ts";
+import type { StepOutput } from "../../system/system.ts";
+import { limitBatches } from "../options.ts";
+import type { LoopHost } from "../trainer.ts";
+import { disposeTensors, limitedBatches, loaderLength } from "./batches.ts";
+
+/** Runs the predict dataloader; returns the step outputs when `keep`. */
+export async function runPredict(host: LoopHost, keep: boolean): Promise<StepOutput[] | undefined> {
+  const { trainer, system } = host;
+  const loader = system.dataloaders.predict;
+  if (!loader) {
+    throw new Error(
+      "The predict stage needs a predict dataloader: set system::dataloaders::predict in the config",
+    );
+  }
+  const n = limitBatches(host.settings.limits.predict, await loaderLength(loader));
+  host.useResults(host.newResults());
+  host.setMode("predict");
+  system.model.eval();
+  const outputs: StepOutput[] = [];
+  await trainer.hook("onPredictStart");
+  await trainer.hook("onPredictEpochStart");
+  for await (const [i, batch] of limitedBatches(loader, n)) {
+    await trainer.hook("onPredictBatchStart", batch, i);
+    const output = noGrad(() => tidy(() => system.step(batch, i)));
+    await trainer.hook("onPredictBatchEnd", output, batch, i);
+    if (keep) outputs.push(output);
+    else {
+      disposeTensors([output.pred, output.input, output.target]);
+      disposeTensors(batch);
+    }
+  }
+  await trainer.hook("onPredictEpochEnd");
+  await trainer.hook("onPredictEnd");
+  return keep ? outputs : undefined;
+}
