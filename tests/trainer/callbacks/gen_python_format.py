@@ -2,6 +2,7 @@
 os.path.join, which ModelCheckpoint's file names and CSVLogger's cells must reproduce.
 
 Run with: /usr/bin/python3 tests/trainer/callbacks/gen_python_format.py
+(then `deno fmt tests/trainer/callbacks/python_format.json`)
 """
 import json
 import os

@@ -10,7 +10,7 @@ interface LightningLayout {
   global_step: number;
 }
 const layout: LightningLayout = JSON.parse(
-  await Deno.readTextFile(new URL("../loggers/lightning_layout.json", import.meta.url)),
+  await Deno.readTextFile(new URL("../fixtures/lightning_layout.json", import.meta.url)),
 );
 
 /** The fixture's epoch-level values: `key` → value per epoch. */

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { CSVLogger } from "../../../src/trainer/loggers/mod.ts";
 
-/** A whole Lightning 2.6.6 fit's files (a copy of /work/shared/fixtures/lightning_layout.json). */
+/** A whole Lightning 2.6.6 fit's files (/work/shared/fixtures/lightning_layout.json, copied). */
 interface LightningLayout {
   metrics_csv: string;
   hparams_yaml: string;
 }
 const layout: LightningLayout = JSON.parse(
-  await Deno.readTextFile(new URL("./lightning_layout.json", import.meta.url)),
+  await Deno.readTextFile(new URL("../fixtures/lightning_layout.json", import.meta.url)),
 );
 
 /** PyYAML's yaml.dump of Runner-like configs (gen_hparams_yaml.py). */

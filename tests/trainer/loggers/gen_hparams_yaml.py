@@ -5,6 +5,7 @@ Known difference, left out of the cases: a string that must be quoted and holds 
 ("'q'") is written "'q'" by lumen and '''q''' by PyYAML (both read back the same).
 
 Run with: /usr/bin/python3 tests/trainer/loggers/gen_hparams_yaml.py
+(then `deno fmt tests/trainer/loggers/hparams_yaml.json`)
 """
 import json
 import os
