@@ -57,3 +57,13 @@ export async function* limitedBatches(
     if (++index >= max) break;
   }
 }
+
+/**
+ * Lets the event loop run once (timers, finished readbacks). The step loop otherwise runs on
+ * promises that are already resolved and would hold back the callbacks of earlier readbacks
+ * until the epoch's end; called where a read was started, so it costs one turn per
+ * `log_every_n_steps`.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}

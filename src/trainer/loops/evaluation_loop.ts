@@ -9,7 +9,7 @@ import { noGrad } from "../../autograd/grad_mode.ts";
 import { tidy } from "../../tensor/tidy.ts";
 import { limitBatches } from "../options.ts";
 import type { LoopHost } from "../trainer.ts";
-import { disposeTensors, limitedBatches, loaderLength } from "./batches.ts";
+import { disposeTensors, limitedBatches, loaderLength, yieldToEventLoop } from "./batches.ts";
 
 /** Options of one evaluation run. */
 export interface EvaluationOptions {
@@ -62,7 +62,10 @@ export async function runEvaluation(
       else {
         const step = options.inFit && mode === "val" ? trainer.progress.valBatches++ : counter++;
         results.endStep({ step });
-        if (results.pendingRows >= host.settings.logEveryNSteps) void results.flush();
+        if (results.pendingRows >= host.settings.logEveryNSteps) {
+          void results.flush();
+          await yieldToEventLoop();
+        }
       }
       await trainer.hook(`${prefix}BatchEnd` as "onValidationBatchEnd", output, batch, i);
       disposeTensors([output.pred, output.loss, output.metrics, output.input, output.target]);

@@ -14,7 +14,7 @@ import type { Tensor } from "../../tensor/tensor.ts";
 import { keep, tidy } from "../../tensor/tidy.ts";
 import { limitBatches, type TrainerSettings } from "../options.ts";
 import type { LoopHost } from "../trainer.ts";
-import { disposeTensors, limitedBatches, loaderLength } from "./batches.ts";
+import { disposeTensors, limitedBatches, loaderLength, yieldToEventLoop } from "./batches.ts";
 import { evaluationBatches, runEvaluation } from "./evaluation_loop.ts";
 
 /** The monitored key of a ReduceLROnPlateau scheduler (Lighter's validation loss). */
@@ -185,7 +185,10 @@ export async function runFit(host: LoopHost, ckptPath: string | null): Promise<v
         progress.globalStep++;
         const logRow = progress.globalStep % settings.logEveryNSteps === 0;
         results.endStep(logRow ? { step: progress.globalStep - 1, epoch } : undefined);
-        if (logRow) void results.flush();
+        if (logRow) {
+          void results.flush();
+          await yieldToEventLoop();
+        }
       } else results.endStep();
       if (last || stepsDone()) {
         progress.epochDone = last;
