@@ -46,9 +46,9 @@ export interface RunnerClasses {
 }
 
 /** `lumen.System` and `lumen.Trainer` from the config's scope. */
-export function runnerClasses(config: Config): Promise<RunnerClasses> {
+export function runnerClasses(config: Config): RunnerClasses {
   const lumen = config.scope.lumen as Record<string, unknown> | undefined;
   const pick = (name: string): Class | undefined =>
     typeof lumen?.[name] === "function" ? lumen[name] as Class : undefined;
-  return Promise.resolve({ System: pick("System"), Trainer: pick("Trainer") });
+  return { System: pick("System"), Trainer: pick("Trainer") };
 }

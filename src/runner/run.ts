@@ -213,7 +213,7 @@ export async function runStage(
   const s = checkStage(stage);
   seedEverything(options.seed);
   const loaded = await loadForStage(s, config, overrides, options);
-  return await execute(s, loaded, await runnerClasses(loaded));
+  return await execute(s, loaded, runnerClasses(loaded));
 }
 
 /** For tests and the CLI: load and prune for `stage` without running anything. */

@@ -6,8 +6,11 @@ import {
   ConfigKeyError,
   ConfigValidationError,
   run,
+  System,
   TargetNotFoundError,
+  Trainer,
 } from "../../mod.ts";
+import type { StageSystem, StageTrainer } from "../../src/runner/classes.ts";
 import { loadPruned, type RunStage } from "../../src/runner/mod.ts";
 import { rejects } from "../config/helpers.ts";
 import { FAKE_SCOPE, FakeSystem, FakeTrainer, resetFakes } from "./fake_lumen.ts";
@@ -264,4 +267,13 @@ Deno.test("run: schema validation and override errors surface as config errors",
     ConfigFileError,
     "Config file 'tests/runner/fixtures/nope.yaml' not found",
   );
+});
+
+Deno.test("the real Trainer and System have what the runner calls (type-checked)", () => {
+  const asTrainer = (t: Trainer): StageTrainer => t;
+  const asSystem = (s: System): StageSystem => s;
+  assert.equal(typeof asTrainer, "function");
+  assert.equal(typeof asSystem, "function");
+  assert.equal(typeof Trainer.prototype.fit, "function");
+  assert.equal(typeof System.prototype.saveHyperparameters, "function");
 });
