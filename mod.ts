@@ -58,3 +58,29 @@ export { VERSION } from "./src/version.ts";
 export { run, type RunOptions } from "./src/runner/mod.ts";
 /** `seedEverything(seed?)`: the global seed, from the argument, `PL_GLOBAL_SEED` or `LUMEN_SEED`. */
 export { seedEverything } from "./src/runner/mod.ts";
+// Types that the top-level classes above mention, exported so their documentation is complete.
+export type { AnyModule } from "./src/nn/module.ts";
+export type { Optimizer } from "./src/optim/optimizer.ts";
+export type { Scheduler } from "./src/optim/lr_scheduler.ts";
+export type { DataLoader } from "./src/data/loader.ts";
+export type { Metric } from "./src/metrics/metric.ts";
+export type { Callback } from "./src/trainer/callbacks/callback.ts";
+export type { ModelCheckpoint } from "./src/trainer/callbacks/model_checkpoint.ts";
+export type { Logger } from "./src/trainer/loggers/logger.ts";
+export type { TrainerSettings } from "./src/trainer/options.ts";
+export type { Module } from "./src/nn/module.ts";
+export type {
+  FusedUpdate,
+  OptimizerStateDict,
+  ParamGroup,
+  ParamState,
+} from "./src/optim/optimizer.ts";
+export type { SchedulerStateDict } from "./src/optim/lr_scheduler.ts";
+export type { Dataset, IterableDataset } from "./src/data/dataset.ts";
+export type { TransformLike } from "./src/data/transforms/transform.ts";
+export type { CheckpointState, HookResult } from "./src/trainer/callbacks/callback.ts";
+export type { BatchLimit } from "./src/trainer/options.ts";
+export type { HookName } from "./src/trainer/trainer.ts";
+export type { KernelSpec } from "./src/device/device.ts";
+export type { LoadStateDictOptions, LoadStateDictResult } from "./src/nn/module.ts";
+export type { Transform } from "./src/data/transforms/transform.ts";

@@ -203,6 +203,7 @@ export class DataLoader<Batch = unknown> implements AsyncIterable<Batch> {
     this.#pool = null;
   }
 
+  /** The batches of the next epoch, prefetched onto the device. */
   async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {
     const epoch = this.#epoch++;
     if (this.dataset instanceof IterableDataset) {

@@ -8,4 +8,4 @@ export { loadPruned, run, type RunOptions, runStage, type StageRun } from "./run
 export { seedEverything } from "./seed.ts";
 export { RUN_STAGES, type RunStage, STAGE_DROPS, STAGE_MODES } from "./prune.ts";
 export { settleExpressions } from "./settle.ts";
-export { formatMetricsTable } from "./table.ts";
+export { formatMetricsTable } from "../trainer/results_table.ts";

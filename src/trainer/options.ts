@@ -100,19 +100,33 @@ export type BatchLimit = { count: number } | { fraction: number };
 
 /** The checked settings the loops read. */
 export interface TrainerSettings {
+  /** Epochs to run (-1: no limit). */
   maxEpochs: number;
+  /** Optimizer steps to take (-1: no limit). */
   maxSteps: number;
+  /** fast_dev_run's batch count (0: off). */
   fastDevRun: number;
+  /** Batch limits of each loop. */
   limits: { train: BatchLimit; val: BatchLimit; test: BatchLimit; predict: BatchLimit };
+  /** Validation every fraction of an epoch (<= 1) or every N batches (an integer > 1). */
   valCheckInterval: number;
+  /** Validation every N epochs. */
   checkValEveryNEpoch: number;
+  /** Sanity-check batches (-1: all). */
   numSanityValSteps: number;
+  /** A logged row (and a readback) every N optimizer steps. */
   logEveryNSteps: number;
+  /** Batches per optimizer step. */
   accumulateGradBatches: number;
+  /** Clipping threshold, or null. */
   gradientClipVal: number | null;
+  /** Clipping by total norm or by value. */
   gradientClipAlgorithm: "norm" | "value";
+  /** Where files go without a logger. */
   defaultRootDir: string;
+  /** Whether a ModelCheckpoint is added when none is given. */
   enableCheckpointing: boolean;
+  /** Whether the progress bar is shown. */
   enableProgressBar: boolean;
 }
 

@@ -31,6 +31,7 @@ import { runFit } from "./loops/fit_loop.ts";
 import { runEvaluation } from "./loops/evaluation_loop.ts";
 import { runPredict } from "./loops/predict_loop.ts";
 import { resolveCkptPath } from "./ckpt_path.ts";
+import { formatMetricsTable } from "./results_table.ts";
 import { SingleDeviceStrategy, type Strategy } from "./strategy.ts";
 
 export type { TrainerOptions };
@@ -71,7 +72,8 @@ export interface LoopProgress {
   valBatches: number;
 }
 
-type HookName = {
+/** The names of the Callback hooks. */
+export type HookName = {
   [K in keyof Callback]: Callback[K] extends (...args: never[]) => unknown ? K : never;
 }[keyof Callback];
 
@@ -185,9 +187,9 @@ export class Trainer implements TrainerView, SystemHost {
     return this.settings.maxSteps;
   }
   /** Batches per training epoch (set when a fit starts). */
-  numTrainingBatches = Infinity;
+  numTrainingBatches: number = Infinity;
   /** Batches per validation run (set when a fit or validate starts). */
-  numValBatches = 0;
+  numValBatches: number = 0;
   /** `fast_dev_run` batches, 0 when off. */
   get fastDevRun(): number {
     return this.settings.fastDevRun;
@@ -306,7 +308,7 @@ export class Trainer implements TrainerView, SystemHost {
       if (ckpt) await this.#restoreWeights(system, ckpt);
       values = await runEvaluation(this.#loopHost(system), mode, { inFit: false });
     });
-    if (options.verbose) console.log(formatResults(stage, values));
+    if (options.verbose) console.log(formatMetricsTable(stage, [values]));
     return [values];
   }
 
@@ -479,17 +481,4 @@ function checkStageOptions(stage: string, options: object, known: string[]): voi
       );
     }
   }
-}
-
-/** Lightning's results table: one row per metric. */
-export function formatResults(stage: string, values: Record<string, number>): string {
-  const title = `${stage[0].toUpperCase()}${stage.slice(1)} metric`;
-  const rows = Object.entries(values).sort(([a], [b]) => a.localeCompare(b));
-  const w1 = Math.max(title.length, ...rows.map(([k]) => k.length));
-  const w2 = Math.max("DataLoader 0".length, ...rows.map(([, v]) => String(v).length));
-  const line = "─".repeat(w1 + w2 + 7);
-  const out = [line, `  ${title.padEnd(w1)}   ${"DataLoader 0".padEnd(w2)}`, line];
-  for (const [k, v] of rows) out.push(`  ${k.padEnd(w1)}   ${String(v).padEnd(w2)}`);
-  out.push(line);
-  return out.join("\n");
 }

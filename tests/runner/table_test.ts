@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { formatMetricsTable } from "../../src/runner/mod.ts";
-import { pythonFloat } from "../../src/runner/table.ts";
+import { pythonFloat } from "../../src/trainer/results_table.ts";
 
 // Expected tables: the output of Lightning 2.x `_EvaluationLoop._print_results` (its branch
 // without `rich`), run in Python on the same results and terminal width.

@@ -1,5 +1,5 @@
 /** Fresh parameters with PyTorch's default initialisation, shared by the layers. */
-import type { Tensor } from "../../tensor/tensor.ts";
+import { Tensor } from "../../tensor/tensor.ts";
 import { zeros } from "../../tensor/creation.ts";
 import * as init from "../init.ts";
 
@@ -24,6 +24,15 @@ export function checkInt(layer: string, name: string, value: unknown, min: numbe
 
 /** Throws unless `x`'s last dim is `size`. */
 export function checkLastDim(layer: string, x: Tensor, size: number, what: string): void {
+  if (!(x instanceof Tensor)) {
+    const got = Array.isArray(x) ? `an array of ${(x as unknown[]).length}` : typeof x;
+    throw new TypeError(
+      `${layer} expects a Tensor input, got ${got}` +
+        (Array.isArray(x)
+          ? " (a whole [input, target] batch? set the batch adapter's input_accessor)"
+          : ""),
+    );
+  }
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== size) {
     throw new Error(
       `${layer} expects inputs whose last dim is ${what} = ${size}, got shape [${x.shape}]`,
