@@ -135,3 +135,19 @@ Deno.test("kill -9 at random moments leaves every checkpoint loadable", async ()
     }
   }
 });
+
+Deno.test("a lost device ends the fit with a clear message and leaves last.ckpt loadable", async () => {
+  const dir = tempDir();
+  const script = new URL("./fixtures/lose_device_fit.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, dir],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assert.match(text, /^error: The GPU device was lost \(destroyed: .*\); restart the process/m);
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const ckpt = await readCheckpoint(`${dir}/last.ckpt`);
+  assert.equal(ckpt.meta.global_step, 10);
+  for (const t of Object.values(ckpt.tensors)) t.dispose();
+});
