@@ -18,10 +18,6 @@ export interface PendingStack {
   readonly pendingStack: readonly unknown[];
 }
 
-function isPendingStack(v: unknown): v is PendingStack {
-  return v !== null && typeof v === "object" && "pendingStack" in v;
-}
-
 function typeName(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "array";
@@ -156,20 +152,4 @@ export function collateHost(samples: readonly unknown[], where = "batch"): unkno
     return out;
   }
   throw new Error(`Cannot collate ${where}: no rule for a ${typeName(first)}`);
-}
-
-/** Whether a collated value is a device-stack marker (for `uploadBatch`). */
-export { isPendingStack };
-
-/** Every transferable buffer in a host batch (for a zero-copy `postMessage`). */
-export function transferables(batch: unknown, out: ArrayBuffer[] = []): ArrayBuffer[] {
-  if (isHostArray(batch)) {
-    const buf = batch.data.buffer;
-    if (buf instanceof ArrayBuffer && !out.includes(buf)) out.push(buf);
-  } else if (Array.isArray(batch)) {
-    for (const v of batch) transferables(v, out);
-  } else if (batch !== null && typeof batch === "object" && !ArrayBuffer.isView(batch)) {
-    for (const v of Object.values(batch)) transferables(v, out);
-  }
-  return out;
 }

@@ -58,8 +58,3 @@ export function isHostArray(value: unknown): value is HostArray {
     (v.data instanceof Float32Array || v.data instanceof Int32Array ||
       v.data instanceof Uint8Array);
 }
-
-/** Number of elements of a shape. */
-export function sizeOfShape(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}

@@ -5,13 +5,15 @@
  * @module
  */
 import { Tensor } from "../tensor/tensor.ts";
-import { type Dataset, isDataset, IterableDataset } from "./dataset.ts";
+import { type Dataset, IterableDataset } from "./dataset.ts";
+import { isDataset } from "./_dataset_checks.ts";
 import { isHostArray } from "./host_array.ts";
 import { collateHost } from "./collate.ts";
 import { uploadBatch } from "./upload.ts";
 import { BATCH_STREAM, permutation, RandomStream } from "./random.ts";
 import { loadDataset, makeSamples } from "./samples.ts";
-import { specOf, type WorkerSpec } from "./worker_spec.ts";
+import type { WorkerSpec } from "./worker_spec.ts";
+import { specOf } from "./_spec_of.ts";
 import { WorkerPool } from "./worker_pool.ts";
 import type { TransformLike } from "./transforms/transform.ts";
 import { applyOnDevice } from "./transforms/batched.ts";

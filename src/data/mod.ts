@@ -18,11 +18,14 @@
  *
  * @module
  */
-export { type Dataset, IterableDataset } from "./dataset.ts";
-export { DataLoader, type DataLoaderOptions } from "./loader.ts";
-export { collateHost, type PendingStack } from "./collate.ts";
-export { defaultCollate } from "./upload.ts";
-export { type HostArray, hostArray, type HostData, isHostArray } from "./host_array.ts";
-export { type DataErrorOptions, DataFormatError } from "./errors.ts";
-export type { WorkerRebuildable, WorkerSpec } from "./worker_spec.ts";
+// `export *`: deno doc lists a namespace's members only through it (not named re-exports). These
+// files export only public names; helpers stay unexported or live in `_` files.
+export * from "./dataset.ts";
+export * from "./loader.ts";
+export * from "./collate.ts";
+export * from "./default_collate.ts";
+export * from "./host_array.ts";
+export * from "./errors.ts";
+export type * from "./worker_spec.ts";
+/** `data.transforms`: sample transforms (`Normalize`, `RandomCrop`, ...) and `compose`. */
 export * as transforms from "./transforms/mod.ts";

@@ -12,7 +12,7 @@ import { tensor } from "../tensor/creation.ts";
 import { runKernel } from "../ops/_run.ts";
 import { grid1d, groupIndex, wgslType } from "../../kernels/_grid.ts";
 import { isHostArray } from "./host_array.ts";
-import { collateHost, isPendingStack } from "./collate.ts";
+import { isPendingStack } from "./_batch_helpers.ts";
 
 const WG = 256;
 
@@ -139,22 +139,4 @@ export function uploadBatch(batch: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(batch)) out[k] = uploadBatch(v);
   return out;
-}
-
-/**
- * The default collate: stacks samples on the host, then uploads each stacked array as one
- * tensor. `[input, target]` samples with integer labels give `[Tensor [B, ...], Tensor int32 [B]]`.
- *
- * @example
- * ```ts
- * import { data } from "lumen";
- * const [x, y] = data.defaultCollate([
- *   [data.hostArray(new Float32Array([1, 2]), [2]), 0],
- *   [data.hostArray(new Float32Array([3, 4]), [2]), 1],
- * ]) as [import("lumen").Tensor, import("lumen").Tensor];
- * console.log(x.shape, y.dtype); // [2, 2] "int32"
- * ```
- */
-export function defaultCollate(samples: readonly unknown[]): unknown {
-  return uploadBatch(collateHost(samples));
 }

@@ -8,7 +8,8 @@
  */
 import { rebuild } from "./worker_registry.ts";
 import { loadDataset, makeSamples } from "./samples.ts";
-import { collateHost, transferables } from "./collate.ts";
+import { collateHost } from "./collate.ts";
+import { transferables } from "./_batch_helpers.ts";
 import type { Dataset } from "./dataset.ts";
 import type { WorkerRequest, WorkerResponse } from "./worker_protocol.ts";
 

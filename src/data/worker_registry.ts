@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { isWorkerSpec } from "./worker_spec.ts";
+import { isWorkerSpec } from "./_spec_of.ts";
 import { Compose } from "./transforms/transform.ts";
 import { ToTensor } from "./transforms/to_tensor.ts";
 import { Normalize } from "./transforms/normalize.ts";

@@ -14,11 +14,9 @@ import {
   topKLabels,
 } from "./_format.ts";
 import { Metric } from "./metric.ts";
-import {
-  type ClassificationConfig,
-  classificationConfig,
-  type ClassificationOptions,
-} from "./_options.ts";
+import type { ClassificationConfig, ClassificationOptions } from "./_options.ts";
+import { classificationConfig } from "./_classification_config.ts";
+import { safeDivide } from "./_safe_divide.ts";
 
 /** True positives, false positives, true negatives and false negatives (float32, per class). */
 export interface Stats {
@@ -32,17 +30,8 @@ export interface Stats {
   fn: Tensor;
 }
 
-/**
- * `num / den`, and `zeroDivision` where `den` is 0 (torchmetrics' `_safe_divide`). Every `den`
- * here counts something, so it is a whole number, and `num` is 0 where it is.
- */
-export function safeDivide(num: Tensor, den: Tensor, zeroDivision = 0): Tensor {
-  const q = num.div(den.maximum(1));
-  return zeroDivision === 0 ? q : q.add(den.eq(0).mul(zeroDivision));
-}
-
 /** The per-class counts of a confusion matrix [C, C] (rows: target, columns: prediction). */
-export function statsOf(confmat: Tensor): Stats {
+function statsOf(confmat: Tensor): Stats {
   const cm = confmat.to("float32");
   const c = cm.shape[0];
   const eye = arange(c).reshape(c, 1).eq(arange(c).reshape(1, c));

@@ -1,6 +1,7 @@
 /** `Accuracy`: the share of samples whose predicted class is the target, as torchmetrics 1.9. */
 import type { Tensor } from "../tensor/tensor.ts";
-import { safeDivide, type Stats, StatScoresMetric } from "./_stat_scores.ts";
+import { type Stats, StatScoresMetric } from "./_stat_scores.ts";
+import { safeDivide } from "./_safe_divide.ts";
 import type { ClassificationOptions } from "./_options.ts";
 
 /**

@@ -14,8 +14,9 @@ import {
   classProbabilities,
   classScores,
 } from "./_format.ts";
-import { checkChoice, checkTask, type Task } from "./_options.ts";
-import { safeDivide } from "./_stat_scores.ts";
+import type { Task } from "./_options.ts";
+import { checkChoice, checkTask } from "./_classification_config.ts";
+import { safeDivide } from "./_safe_divide.ts";
 import { Metric } from "./metric.ts";
 
 /** How per-class areas combine in the multiclass task. */

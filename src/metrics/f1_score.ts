@@ -1,7 +1,9 @@
 /** `F1Score`: the harmonic mean of precision and recall (torchmetrics 1.9). */
 import type { Tensor } from "../tensor/tensor.ts";
-import { type MacroRule, safeDivide, type Stats, StatScoresMetric } from "./_stat_scores.ts";
-import { ZERO_DIVISION_OPTIONS, zeroDivisionOf, type ZeroDivisionOptions } from "./precision.ts";
+import { type MacroRule, type Stats, StatScoresMetric } from "./_stat_scores.ts";
+import { safeDivide } from "./_safe_divide.ts";
+import type { ZeroDivisionOptions } from "./precision.ts";
+import { ZERO_DIVISION_OPTIONS, zeroDivisionOf } from "./_zero_division.ts";
 
 /**
  * F1 `2·tp / (2·tp + fp + fn)`, with the inputs and options of `Precision`; binary scores the

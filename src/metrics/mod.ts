@@ -12,14 +12,17 @@
  *
  * @module
  */
-export { Metric } from "./metric.ts";
-export { Accuracy } from "./accuracy.ts";
-export { Precision, type ZeroDivisionOptions } from "./precision.ts";
-export { Recall } from "./recall.ts";
-export { F1Score } from "./f1_score.ts";
-export { MeanSquaredError, type MeanSquaredErrorOptions } from "./mean_squared_error.ts";
-export { MeanAbsoluteError } from "./mean_absolute_error.ts";
-export { AUROC, type AurocAverage, type AurocOptions } from "./auroc.ts";
-export type { Average, ClassificationConfig, ClassificationOptions, Task } from "./_options.ts";
-export type { MacroRule, Stats, StatScoresMetric } from "./_stat_scores.ts";
-export type { MeanErrorMetric } from "./_errors.ts";
+// `export *`: deno doc lists a namespace's members only through it (not named re-exports). These
+// files export only public names; helpers stay unexported or live in `_` files.
+// The shared bases are exported as types only, as they were.
+export * from "./metric.ts";
+export * from "./accuracy.ts";
+export * from "./precision.ts";
+export * from "./recall.ts";
+export * from "./f1_score.ts";
+export * from "./mean_squared_error.ts";
+export * from "./mean_absolute_error.ts";
+export * from "./auroc.ts";
+export type * from "./_options.ts";
+export type * from "./_stat_scores.ts";
+export type * from "./_errors.ts";

@@ -1,24 +1,14 @@
 /** `Precision`: of the samples predicted as a class, the share that are it (torchmetrics 1.9). */
 import type { Tensor } from "../tensor/tensor.ts";
-import { safeDivide, type Stats, StatScoresMetric } from "./_stat_scores.ts";
-import { CLASSIFICATION_OPTIONS, type ClassificationOptions } from "./_options.ts";
+import { type Stats, StatScoresMetric } from "./_stat_scores.ts";
+import { safeDivide } from "./_safe_divide.ts";
+import type { ClassificationOptions } from "./_options.ts";
+import { ZERO_DIVISION_OPTIONS, zeroDivisionOf } from "./_zero_division.ts";
 
 /** Options of Precision, Recall and F1Score: the classification options and `zeroDivision`. */
 export interface ZeroDivisionOptions extends ClassificationOptions {
   /** The score of a class with nothing to divide by (default 0). */
   zeroDivision?: 0 | 1;
-}
-
-/** The option names of Precision, Recall and F1Score. */
-export const ZERO_DIVISION_OPTIONS: readonly string[] = [...CLASSIFICATION_OPTIONS, "zeroDivision"];
-
-/** Checks `zeroDivision` (0 or 1) and returns it. */
-export function zeroDivisionOf(owner: string, options: ZeroDivisionOptions): 0 | 1 {
-  const z = options.zeroDivision ?? 0;
-  if (z !== 0 && z !== 1) {
-    throw new TypeError(`${owner} option 'zeroDivision' must be 0 or 1, got ${JSON.stringify(z)}`);
-  }
-  return z;
 }
 
 /**

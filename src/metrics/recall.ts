@@ -1,7 +1,9 @@
 /** `Recall`: of the samples of a class, the share predicted as it (torchmetrics 1.9). */
 import type { Tensor } from "../tensor/tensor.ts";
-import { safeDivide, type Stats, StatScoresMetric } from "./_stat_scores.ts";
-import { ZERO_DIVISION_OPTIONS, zeroDivisionOf, type ZeroDivisionOptions } from "./precision.ts";
+import { type Stats, StatScoresMetric } from "./_stat_scores.ts";
+import { safeDivide } from "./_safe_divide.ts";
+import type { ZeroDivisionOptions } from "./precision.ts";
+import { ZERO_DIVISION_OPTIONS, zeroDivisionOf } from "./_zero_division.ts";
 
 /**
  * Recall `tp / (tp + fn)`, with the inputs and options of `Precision`; binary scores the

@@ -1,10 +1,6 @@
 /** CosineAnnealingLR: the rate follows half a cosine from its initial value to `etaMin`. */
-import {
-  LRScheduler,
-  type SchedulerArgs,
-  schedulerArgs,
-  type SchedulerBaseOptions,
-} from "./lr_scheduler.ts";
+import { LRScheduler, type SchedulerArgs, type SchedulerBaseOptions } from "./lr_scheduler.ts";
+import { schedulerArgs } from "./_scheduler_args.ts";
 import { checkNumber, checkPositiveInt } from "./_validate.ts";
 
 /** Options of `CosineAnnealingLR`. */

@@ -3,9 +3,9 @@ import {
   type AnyOptimizer,
   LRScheduler,
   type SchedulerArgs,
-  schedulerArgs,
   type SchedulerBaseOptions,
 } from "./lr_scheduler.ts";
+import { schedulerArgs } from "./_scheduler_args.ts";
 import { checkNumber, checkPositiveInt } from "./_validate.ts";
 
 /** Options of `LinearLR`. */

@@ -21,34 +21,21 @@
  *
  * @module
  */
-export {
-  type FusedUpdate,
-  Optimizer,
-  type OptimizerArgs,
-  type OptimizerConfig,
-  type OptimizerStateDict,
-  type ParamGroup,
-  type ParamGroupInput,
-  type ParamsInput,
-  type ParamState,
-} from "./optimizer.ts";
-export { SGD, type SGDOptions } from "./sgd.ts";
-export { AdamCore } from "./_adam_core.ts";
-export { Adam, type AdamOptions } from "./adam.ts";
-export { AdamW } from "./adamw.ts";
-export { RMSprop, type RMSpropOptions } from "./rmsprop.ts";
-export {
-  type AnyOptimizer,
-  LRScheduler,
-  type Scheduler,
-  type SchedulerArgs,
-  type SchedulerBaseOptions,
-  type SchedulerStateDict,
-} from "./lr_scheduler.ts";
-export { StepLR, type StepLROptions } from "./step_lr.ts";
-export { MultiStepLR, type MultiStepLROptions } from "./multi_step_lr.ts";
-export { ExponentialLR, type ExponentialLROptions } from "./exponential_lr.ts";
-export { CosineAnnealingLR, type CosineAnnealingLROptions } from "./cosine_annealing_lr.ts";
-export { LinearLR, type LinearLROptions } from "./linear_lr.ts";
-export { OneCycleLR, type OneCycleLROptions, type OneCycleLRSettings } from "./one_cycle_lr.ts";
-export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from "./reduce_lr_on_plateau.ts";
+// `export *`: deno doc lists a namespace's members only through it (not named re-exports). These
+// files export only public names; helpers stay unexported or live in `_` files.
+// Before optimizer.ts, which re-exports `FusedUpdate` by name (deno doc keeps the first's).
+export type * from "./fused_update.ts";
+export * from "./optimizer.ts";
+export * from "./sgd.ts";
+export * from "./_adam_core.ts";
+export * from "./adam.ts";
+export * from "./adamw.ts";
+export * from "./rmsprop.ts";
+export * from "./lr_scheduler.ts";
+export * from "./step_lr.ts";
+export * from "./multi_step_lr.ts";
+export * from "./exponential_lr.ts";
+export * from "./cosine_annealing_lr.ts";
+export * from "./linear_lr.ts";
+export * from "./one_cycle_lr.ts";
+export * from "./reduce_lr_on_plateau.ts";

@@ -1,10 +1,6 @@
 /** MultiStepLR: multiplies the rate by `gamma` at each milestone epoch. */
-import {
-  LRScheduler,
-  type SchedulerArgs,
-  schedulerArgs,
-  type SchedulerBaseOptions,
-} from "./lr_scheduler.ts";
+import { LRScheduler, type SchedulerArgs, type SchedulerBaseOptions } from "./lr_scheduler.ts";
+import { schedulerArgs } from "./_scheduler_args.ts";
 import { checkNumber } from "./_validate.ts";
 
 /** Options of `MultiStepLR`. */

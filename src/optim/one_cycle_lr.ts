@@ -1,10 +1,6 @@
 /** OneCycleLR: the 1cycle policy (Smith), rate up to `maxLr` then far below the start. */
-import {
-  LRScheduler,
-  type SchedulerArgs,
-  schedulerArgs,
-  type SchedulerBaseOptions,
-} from "./lr_scheduler.ts";
+import { LRScheduler, type SchedulerArgs, type SchedulerBaseOptions } from "./lr_scheduler.ts";
+import { schedulerArgs } from "./_scheduler_args.ts";
 import { checkBoolean, checkNumber, checkPositiveInt } from "./_validate.ts";
 
 /** Options of `OneCycleLR`. */

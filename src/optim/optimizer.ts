@@ -11,6 +11,7 @@ import { Tensor } from "../tensor/tensor.ts";
 import { keep } from "../tensor/tidy.ts";
 import { zeros } from "../tensor/creation.ts";
 import { dispatchUpdates, type FusedUpdate } from "./_dispatch.ts";
+import { snakeCase } from "./_snake_case.ts";
 
 export type { FusedUpdate };
 
@@ -63,11 +64,6 @@ export interface OptimizerStateDict {
   state: Record<number, ParamState>;
   /** Hyperparameters of each group, `params` as parameter indices. */
   param_groups: Record<string, unknown>[];
-}
-
-/** `weightDecay` → `weight_decay` (also names schedulers' state-dict keys). */
-export function snakeCase(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 /** `weight_decay` → `weightDecay`. */

@@ -1,11 +1,6 @@
 /** ReduceLROnPlateau: cuts the rate when a monitored metric stops improving. */
-import {
-  type AnyOptimizer,
-  type Scheduler,
-  type SchedulerArgs,
-  schedulerArgs,
-  type SchedulerStateDict,
-} from "./lr_scheduler.ts";
+import type { AnyOptimizer, Scheduler, SchedulerArgs, SchedulerStateDict } from "./lr_scheduler.ts";
+import { schedulerArgs } from "./_scheduler_args.ts";
 import { checkNumber } from "./_validate.ts";
 
 /** Options of `ReduceLROnPlateau`. */

@@ -1,10 +1,6 @@
 /** StepLR: multiplies the rate by `gamma` every `stepSize` epochs. */
-import {
-  LRScheduler,
-  type SchedulerArgs,
-  schedulerArgs,
-  type SchedulerBaseOptions,
-} from "./lr_scheduler.ts";
+import { LRScheduler, type SchedulerArgs, type SchedulerBaseOptions } from "./lr_scheduler.ts";
+import { schedulerArgs } from "./_scheduler_args.ts";
 import { checkNumber, checkPositiveInt } from "./_validate.ts";
 
 /** Options of `StepLR`. */

@@ -17,26 +17,10 @@
  *
  * @module
  */
-export {
-  type Accessor,
-  BatchAdapter,
-  type BatchAdapterLike,
-  type BatchAdapterOptions,
-  type BatchParts,
-} from "./batch_adapter.ts";
-export {
-  type AdaptedFunction,
-  type Argument,
-  ArgumentsAdapter,
-  type ArgumentsAdapterLike,
-  type ArgumentsAdapterOptions,
-  CriterionAdapter,
-  MetricsAdapter,
-} from "./arguments_adapter.ts";
-export {
-  LoggingAdapter,
-  type LoggingAdapterLike,
-  type LoggingAdapterOptions,
-} from "./logging_adapter.ts";
-export type { Transform, TransformsOption } from "./transforms.ts";
-export type { ModeAdapters, ModeAdaptersOption } from "./mode_adapters.ts";
+// `export *`: deno doc lists a namespace's members only through it (not named re-exports). These
+// files export only public names; helpers stay unexported or live in `_` files.
+export * from "./batch_adapter.ts";
+export * from "./arguments_adapter.ts";
+export * from "./logging_adapter.ts";
+export type * from "./transforms.ts";
+export type * from "./mode_adapters.ts";

@@ -6,12 +6,8 @@
  */
 import { checkOptions } from "../util/options.ts";
 import { checkOptionsObject, show, typeName } from "./_describe.ts";
-import {
-  applyTransforms,
-  type Transform,
-  transformList,
-  type TransformsOption,
-} from "./transforms.ts";
+import type { Transform, TransformsOption } from "./transforms.ts";
+import { applyTransforms, transformList } from "./_transforms.ts";
 
 /**
  * Where a value goes in the call: an integer position (0, 1, ...), a string name (collected into

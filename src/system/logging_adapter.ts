@@ -1,12 +1,8 @@
 /** `LoggingAdapter`: transforms of the step output that callbacks and writers see. */
 import { checkOptions } from "../util/options.ts";
 import { checkOptionsObject } from "./_describe.ts";
-import {
-  applyTransforms,
-  type Transform,
-  transformList,
-  type TransformsOption,
-} from "./transforms.ts";
+import type { Transform, TransformsOption } from "./transforms.ts";
+import { applyTransforms, transformList } from "./_transforms.ts";
 
 /** Options of `LoggingAdapter` (YAML: `input_transforms`, ...). */
 export interface LoggingAdapterOptions {

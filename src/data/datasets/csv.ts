@@ -1,9 +1,11 @@
 /** `CSVDataset`: rows of a CSV file as `[features, target]`. */
 import { DataFormatError } from "../errors.ts";
 import type { HostArray } from "../host_array.ts";
-import { checkIndex } from "../dataset.ts";
-import { specOf, type WorkerSpec } from "../worker_spec.ts";
-import { applyTransform, type TransformLike } from "../transforms/transform.ts";
+import { checkIndex } from "../_dataset_checks.ts";
+import type { WorkerSpec } from "../worker_spec.ts";
+import { specOf } from "../_spec_of.ts";
+import type { TransformLike } from "../transforms/transform.ts";
+import { applyTransform } from "../transforms/_apply.ts";
 import { checkOptions } from "../../util/options.ts";
 
 /** Options of `CSVDataset`. */

@@ -2,9 +2,7 @@
 import { decodePng, jpegJs } from "../../deps.ts";
 import { DataFormatError } from "../errors.ts";
 import type { HostArray } from "../host_array.ts";
-
-/** Channels wanted: 3 (RGB, as torchvision's loader), 1 (grey), or what the file has. */
-export type ImageMode = "rgb" | "grey" | "keep";
+import type { ImageMode } from "./image_mode.ts";
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 

@@ -1,8 +1,11 @@
 /** `ImageFolder`: one class per sub-folder of `root`, PNG and JPEG images. */
-import { checkIndex } from "../dataset.ts";
-import { specOf, type WorkerSpec } from "../worker_spec.ts";
-import { applyTransform, type TransformLike } from "../transforms/transform.ts";
-import { decodeImage, type ImageMode } from "./image_decode.ts";
+import { checkIndex } from "../_dataset_checks.ts";
+import type { WorkerSpec } from "../worker_spec.ts";
+import { specOf } from "../_spec_of.ts";
+import type { TransformLike } from "../transforms/transform.ts";
+import { applyTransform } from "../transforms/_apply.ts";
+import { decodeImage } from "./image_decode.ts";
+import type { ImageMode } from "./image_mode.ts";
 import { checkOptions } from "../../util/options.ts";
 
 /** Options of `ImageFolder`. */

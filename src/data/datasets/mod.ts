@@ -13,16 +13,11 @@
  *
  * @module
  */
-export { FashionMNIST, MNIST, type MnistArrays, type MnistOptions } from "./mnist.ts";
-export { CSVDataset, type CSVDatasetOptions } from "./csv.ts";
-export { ImageFolder, type ImageFolderOptions } from "./image_folder.ts";
-export type { ImageMode } from "./image_decode.ts";
-export { TensorDataset, type TensorDatasetOptions } from "./tensor_dataset.ts";
-export {
-  KFold,
-  type KFoldOptions,
-  randomSplit,
-  type RandomSplitOptions,
-  Subset,
-  type SubsetOptions,
-} from "./subset.ts";
+// `export *`: deno doc lists a namespace's members only through it (not named re-exports). These
+// files export only public names; helpers stay unexported or live in `_` files.
+export * from "./mnist.ts";
+export * from "./csv.ts";
+export * from "./image_folder.ts";
+export type * from "./image_mode.ts";
+export * from "./tensor_dataset.ts";
+export * from "./subset.ts";

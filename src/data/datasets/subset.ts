@@ -1,8 +1,10 @@
 /** Views of a dataset: `Subset`, `randomSplit` and `KFold` for cross-validation. */
-import { checkIndex, type Dataset } from "../dataset.ts";
+import type { Dataset } from "../dataset.ts";
+import { checkIndex } from "../_dataset_checks.ts";
 import { permutation } from "../random.ts";
 import { loadDataset } from "../samples.ts";
-import { specOf, type WorkerSpec } from "../worker_spec.ts";
+import type { WorkerSpec } from "../worker_spec.ts";
+import { specOf } from "../_spec_of.ts";
 import { checkOptions } from "../../util/options.ts";
 
 /** Options of `Subset`. */

@@ -1,6 +1,6 @@
 /** `TensorDataset`: row i of each of several arrays. */
 import { type HostArray, isHostArray } from "../host_array.ts";
-import { checkIndex } from "../dataset.ts";
+import { checkIndex } from "../_dataset_checks.ts";
 import type { WorkerSpec } from "../worker_spec.ts";
 import { checkOptions } from "../../util/options.ts";
 

@@ -25,7 +25,9 @@ const RANDOM_CROP_OPTIONS = [
 
 /** Where a crop window lies; shared with the batched GPU form so both draw the same numbers. */
 export interface CropWindow {
+  /** Row of the window's top edge. */
   top: number;
+  /** Column of the window's left edge. */
   left: number;
 }
 

@@ -24,18 +24,14 @@ import { CenterCrop, type CenterCropOptions, RandomCrop, type RandomCropOptions 
 import { RandomHorizontalFlip, type RandomHorizontalFlipOptions } from "./flip.ts";
 import { Resize, type ResizeOptions } from "./resize.ts";
 
-export { Compose, type ComposeOptions, type Transform, type TransformLike } from "./transform.ts";
-export { ToTensor, type ToTensorOptions } from "./to_tensor.ts";
-export { Normalize, type NormalizeOptions } from "./normalize.ts";
-export {
-  CenterCrop,
-  type CenterCropOptions,
-  type CropWindow,
-  RandomCrop,
-  type RandomCropOptions,
-} from "./crop.ts";
-export { RandomHorizontalFlip, type RandomHorizontalFlipOptions } from "./flip.ts";
-export { Resize, type ResizeOptions } from "./resize.ts";
+// `export *`: deno doc lists a namespace's members only through it (not named re-exports). These
+// files export only public names; helpers stay unexported or live in `_` files.
+export * from "./transform.ts";
+export * from "./to_tensor.ts";
+export * from "./normalize.ts";
+export * from "./crop.ts";
+export * from "./flip.ts";
+export * from "./resize.ts";
 
 /**
  * `new Compose(options)`.

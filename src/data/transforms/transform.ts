@@ -4,8 +4,10 @@
  *
  * @module
  */
-import { specOf, type WorkerSpec } from "../worker_spec.ts";
+import type { WorkerSpec } from "../worker_spec.ts";
+import { specOf } from "../_spec_of.ts";
 import { checkOptions } from "../../util/options.ts";
+import { applyTransform } from "./_apply.ts";
 
 /** A sample transform: host value in, host value out. Random ones draw from `sampleRandom()`. */
 export interface Transform {
@@ -15,11 +17,6 @@ export interface Transform {
 
 /** A transform object, or a plain function (main thread only: functions cannot reach workers). */
 export type TransformLike = Transform | ((x: unknown) => unknown);
-
-/** Applies a transform object or function. */
-export function applyTransform(t: TransformLike, x: unknown): unknown {
-  return typeof t === "function" ? t(x) : t.apply(x);
-}
 
 /** Options of `Compose`. */
 export interface ComposeOptions {

@@ -1,7 +1,8 @@
 /** Sizes of 2-D windowed ops (convolution, pooling): one number for both dims, or a pair. */
+import type { Size2d } from "./size2d.ts";
 
-/** One size for both spatial dims, or [height, width]. */
-export type Size2d = number | readonly [number, number];
+// For conv2d.ts and pool.ts, which import it from here.
+export type { Size2d };
 
 /** [height, width] from a number or pair, checked to be integers of at least `min`. */
 export function pair(value: Size2d, what: string, min: number): [number, number] {

@@ -6,11 +6,18 @@ import { mean, sum, sumToShape } from "../../ops/reduce.ts";
 import { literal } from "../../../kernels/_grid.ts";
 import { checkOptions } from "../../util/options.ts";
 import {
+  BINARY_CROSS_ENTROPY_OPTIONS,
+  CROSS_ENTROPY_OPTIONS,
+  LOSS_OPTIONS,
+} from "./_loss_options.ts";
+import {
   crossEntropyBackwardKernel,
   crossEntropyForwardKernel,
   crossEntropyReduceKernel,
   type CrossEntropySpec,
 } from "../../../kernels/loss.ts";
+
+// Adding an option to an interface below? Add its name in _loss_options.ts too.
 
 /** How a loss combines its per-element values: their mean, their sum, or none (kept as is). */
 export type LossReduction = "mean" | "sum" | "none";
@@ -20,9 +27,6 @@ export interface LossOptions {
   /** "mean" (default), "sum" or "none". */
   reduction?: LossReduction;
 }
-
-/** Every option name of `LossOptions` (add a name here when adding an option above). */
-export const LOSS_OPTIONS = ["reduction"] as const satisfies readonly (keyof LossOptions)[];
 
 /** Options of `crossEntropy`. */
 export interface CrossEntropyOptions {
@@ -36,14 +40,6 @@ export interface CrossEntropyOptions {
   weight?: Tensor;
 }
 
-/** Every option name of `CrossEntropyOptions` (add a name here when adding an option above). */
-export const CROSS_ENTROPY_OPTIONS = [
-  "labelSmoothing",
-  "reduction",
-  "ignoreIndex",
-  "weight",
-] as const satisfies readonly (keyof CrossEntropyOptions)[];
-
 /** Options of `binaryCrossEntropyWithLogits`. */
 export interface BinaryCrossEntropyOptions {
   /** "mean" (default), "sum" or "none". */
@@ -53,13 +49,6 @@ export interface BinaryCrossEntropyOptions {
   /** Weight of each element's loss, broadcast over the input. */
   weight?: Tensor;
 }
-
-/** Every option name of `BinaryCrossEntropyOptions` (add a name here when adding one above). */
-export const BINARY_CROSS_ENTROPY_OPTIONS = [
-  "reduction",
-  "posWeight",
-  "weight",
-] as const satisfies readonly (keyof BinaryCrossEntropyOptions)[];
 
 function checkReduction(reduction: string, fn: string): LossReduction {
   if (reduction !== "mean" && reduction !== "sum" && reduction !== "none") {

@@ -1,25 +1,17 @@
-// Filled in by its area's work; see the issue tracker.
-export { linear } from "./linear.ts";
-export { conv2d, type Conv2dOptions, type Size2d } from "./conv2d.ts";
-export {
-  adaptiveAvgPool2d,
-  type AdaptiveSize2d,
-  avgPool2d,
-  type AvgPool2dOptions,
-  maxPool2d,
-  type MaxPool2dOptions,
-  type Pool2dOptions,
-} from "./pool.ts";
-export {
-  type BinaryCrossEntropyOptions,
-  binaryCrossEntropyWithLogits,
-  crossEntropy,
-  type CrossEntropyOptions,
-  l1Loss,
-  type LossOptions,
-  type LossReduction,
-  mseLoss,
-} from "./loss.ts";
-export { batchNorm, type BatchNormOptions, layerNorm } from "./norm.ts";
-export { dropout, type DropoutOptions } from "./dropout.ts";
-export { embedding, type EmbeddingOptions } from "./embedding.ts";
+/**
+ * Stateless neural-network ops with PyTorch's `torch.nn.functional` names: `linear`, `conv2d`,
+ * pooling, losses, normalisation, `dropout` and `embedding`.
+ *
+ * @module
+ */
+// `export *`: deno doc lists a namespace's members only through it (not named re-exports). These
+// files export only public names; helpers stay unexported or live in `_` files.
+export * from "./linear.ts";
+// Before conv2d.ts, which re-exports `Size2d` by name (deno doc keeps the first module's).
+export type * from "./size2d.ts";
+export * from "./conv2d.ts";
+export * from "./pool.ts";
+export * from "./loss.ts";
+export * from "./norm.ts";
+export * from "./dropout.ts";
+export * from "./embedding.ts";

@@ -133,6 +133,7 @@ abstract class BatchNormBase extends Module {
  * ```
  */
 export class BatchNorm1d extends BatchNormBase {
+  /** Throws unless `x` has a rank this layer accepts. */
   protected checkInput(x: Tensor): void {
     if (x.ndim !== 2 && x.ndim !== 3) {
       throw new Error(`BatchNorm1d expects a 2-D or 3-D input [N, C(, L)], got shape [${x.shape}]`);
@@ -154,6 +155,7 @@ export class BatchNorm1d extends BatchNormBase {
  * ```
  */
 export class BatchNorm2d extends BatchNormBase {
+  /** Throws unless `x` has a rank this layer accepts. */
   protected checkInput(x: Tensor): void {
     if (x.ndim !== 4) {
       throw new Error(`BatchNorm2d expects a 4-D input [N, C, H, W], got shape [${x.shape}]`);

@@ -73,6 +73,7 @@ export class Conv2d extends Module {
   /** [outChannels], or null without bias. */
   declare bias: Tensor | null;
 
+  /** Checks the options and creates the parameters (torch's default initialisation). */
   constructor(options: Conv2dLayerOptions) {
     super();
     checkOptions("Conv2d", options, CONV2D_OPTIONS);
@@ -116,6 +117,7 @@ export class Conv2d extends Module {
     });
   }
 
+  /** The layer's settings for `toString`. */
   override extraRepr(): string {
     const pad = typeof this.padding === "string" ? `'${this.padding}'` : `(${this.padding})`;
     return `${this.inChannels}, ${this.outChannels}, kernel_size=(${this.kernelSize}), stride=(${this.stride}), padding=${pad}`;

@@ -30,6 +30,7 @@ export class Dropout extends Module {
   /** The drop probability. */
   readonly p: number;
 
+  /** Checks the options (default `p`: 0.5). */
   constructor(options: DropoutLayerOptions = {}) {
     super();
     checkOptions("Dropout", options, DROPOUT_OPTIONS);
@@ -45,6 +46,7 @@ export class Dropout extends Module {
     return dropout(x, { p: this.p, training: this.training });
   }
 
+  /** The layer's settings for `toString`. */
   override extraRepr(): string {
     return `p=${this.p}`;
   }

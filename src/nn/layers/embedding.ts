@@ -46,6 +46,7 @@ export class Embedding extends Module {
   /** [numEmbeddings, embeddingDim] */
   declare weight: Tensor;
 
+  /** Checks the options; draws the table from N(0, 1) (the `paddingIdx` row 0), as torch does. */
   constructor(options: EmbeddingLayerOptions) {
     super();
     checkOptions("Embedding", options, EMBEDDING_OPTIONS);
@@ -74,6 +75,7 @@ export class Embedding extends Module {
     return embedding(indices, this.weight, { paddingIdx: this.paddingIdx });
   }
 
+  /** The layer's settings for `toString`. */
   override extraRepr(): string {
     const pad = this.paddingIdx === undefined ? "" : `, padding_idx=${this.paddingIdx}`;
     return `${this.numEmbeddings}, ${this.embeddingDim}${pad}`;

@@ -29,6 +29,7 @@ export class Flatten extends Module {
   /** Last merged dim. */
   readonly endDim: number;
 
+  /** Checks the options (default: flatten every dim but the first). */
   constructor(options: FlattenOptions = {}) {
     super();
     checkOptions("Flatten", options, FLATTEN_OPTIONS);
@@ -41,6 +42,7 @@ export class Flatten extends Module {
     return x.flatten(this.startDim, this.endDim);
   }
 
+  /** The layer's settings for `toString`. */
   override extraRepr(): string {
     return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
   }

@@ -49,6 +49,7 @@ export class LayerNorm extends Module {
   /** Shift of `normalizedShape`, or null. */
   declare bias: Tensor | null;
 
+  /** Checks the options and creates the affine parameters (weight 1, bias 0). */
   constructor(options: LayerNormOptions) {
     super();
     checkOptions("LayerNorm", options, LAYER_NORM_OPTIONS);
@@ -69,6 +70,7 @@ export class LayerNorm extends Module {
     return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
   }
 
+  /** The layer's settings for `toString`. */
   override extraRepr(): string {
     return `(${this.normalizedShape}), eps=${this.eps}, elementwise_affine=${this.elementwiseAffine}`;
   }

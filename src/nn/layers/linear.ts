@@ -43,6 +43,7 @@ export class Linear extends Module {
   /** [outFeatures], or null without bias. */
   declare bias: Tensor | null;
 
+  /** Checks the options and creates the parameters (torch's default initialisation). */
   constructor(options: LinearOptions) {
     super();
     checkOptions("Linear", options, LINEAR_OPTIONS);
@@ -61,6 +62,7 @@ export class Linear extends Module {
     return linear(x, this.weight, this.bias);
   }
 
+  /** The layer's settings for `toString`. */
   override extraRepr(): string {
     return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${
       this.bias !== null

@@ -3,17 +3,19 @@ import type { Tensor } from "../../tensor/tensor.ts";
 import { Module } from "../module.ts";
 import { checkOptions } from "../../util/options.ts";
 import {
-  BINARY_CROSS_ENTROPY_OPTIONS,
   type BinaryCrossEntropyOptions,
   binaryCrossEntropyWithLogits,
-  CROSS_ENTROPY_OPTIONS,
   crossEntropy,
   type CrossEntropyOptions,
   l1Loss,
-  LOSS_OPTIONS,
   type LossOptions,
   mseLoss,
 } from "../functional/loss.ts";
+import {
+  BINARY_CROSS_ENTROPY_OPTIONS,
+  CROSS_ENTROPY_OPTIONS,
+  LOSS_OPTIONS,
+} from "../functional/_loss_options.ts";
 
 /**
  * Cross-entropy over logits [N, C] and int32 class targets [N] (or float32 probabilities).
@@ -29,6 +31,7 @@ import {
 export class CrossEntropyLoss extends Module<[Tensor, Tensor], Tensor> {
   /** The options every call uses. */
   readonly options: CrossEntropyOptions;
+  /** Checks the options, kept for every call. */
   constructor(options: CrossEntropyOptions = {}) {
     super();
     checkOptions("CrossEntropyLoss", options, CROSS_ENTROPY_OPTIONS);
@@ -52,6 +55,7 @@ export class CrossEntropyLoss extends Module<[Tensor, Tensor], Tensor> {
 export class MSELoss extends Module<[Tensor, Tensor], Tensor> {
   /** The options every call uses. */
   readonly options: LossOptions;
+  /** Checks the options, kept for every call. */
   constructor(options: LossOptions = {}) {
     super();
     checkOptions("MSELoss", options, LOSS_OPTIONS);
@@ -75,6 +79,7 @@ export class MSELoss extends Module<[Tensor, Tensor], Tensor> {
 export class L1Loss extends Module<[Tensor, Tensor], Tensor> {
   /** The options every call uses. */
   readonly options: LossOptions;
+  /** Checks the options, kept for every call. */
   constructor(options: LossOptions = {}) {
     super();
     checkOptions("L1Loss", options, LOSS_OPTIONS);
@@ -99,6 +104,7 @@ export class L1Loss extends Module<[Tensor, Tensor], Tensor> {
 export class BCEWithLogitsLoss extends Module<[Tensor, Tensor], Tensor> {
   /** The options every call uses. */
   readonly options: BinaryCrossEntropyOptions;
+  /** Checks the options, kept for every call. */
   constructor(options: BinaryCrossEntropyOptions = {}) {
     super();
     checkOptions("BCEWithLogitsLoss", options, BINARY_CROSS_ENTROPY_OPTIONS);

@@ -32,6 +32,7 @@ const MODULE_LIST_OPTIONS = ["modules"] as const satisfies readonly (keyof Modul
 export class ModuleList extends Module<[], never> implements Iterable<AnyModule> {
   #count = 0;
 
+  /** The modules, or one options object holding them (`{modules}`). */
   constructor(modules: readonly AnyModule[] | ModuleListOptions = []) {
     super();
     if (!Array.isArray(modules)) checkOptions("ModuleList", modules, MODULE_LIST_OPTIONS);

@@ -42,6 +42,7 @@ export class MaxPool2d extends Module {
   /** The pooling options given to `F.maxPool2d`. */
   readonly options: Readonly<MaxPool2dOptions>;
 
+  /** Checks the options; `kernelSize` is required. */
   constructor(options: MaxPool2dOptions) {
     super();
     checkOptions("MaxPool2d", options, MAX_POOL2D_OPTIONS);
@@ -54,6 +55,7 @@ export class MaxPool2d extends Module {
     return maxPool2d(x, this.options);
   }
 
+  /** The layer's settings for `toString`. */
   override extraRepr(): string {
     const o = this.options;
     return `kernel_size=${o.kernelSize}, stride=${o.stride ?? o.kernelSize}, padding=${
@@ -77,6 +79,7 @@ export class AvgPool2d extends Module {
   /** The pooling options given to `F.avgPool2d`. */
   readonly options: Readonly<AvgPool2dOptions>;
 
+  /** Checks the options; `kernelSize` is required. */
   constructor(options: AvgPool2dOptions) {
     super();
     checkOptions("AvgPool2d", options, AVG_POOL2D_OPTIONS);
@@ -89,6 +92,7 @@ export class AvgPool2d extends Module {
     return avgPool2d(x, this.options);
   }
 
+  /** The layer's settings for `toString`. */
   override extraRepr(): string {
     const o = this.options;
     return `kernel_size=${o.kernelSize}, stride=${o.stride ?? o.kernelSize}, padding=${
@@ -122,6 +126,7 @@ export class AdaptiveAvgPool2d extends Module {
   /** The output size. */
   readonly outputSize: AdaptiveSize2d;
 
+  /** Checks the options; `outputSize` is required. */
   constructor(options: AdaptiveAvgPool2dOptions) {
     super();
     checkOptions("AdaptiveAvgPool2d", options, ADAPTIVE_AVG_POOL2D_OPTIONS);
@@ -136,6 +141,7 @@ export class AdaptiveAvgPool2d extends Module {
     return adaptiveAvgPool2d(x, this.outputSize);
   }
 
+  /** The layer's settings for `toString`. */
   override extraRepr(): string {
     return `output_size=${JSON.stringify(this.outputSize)}`;
   }

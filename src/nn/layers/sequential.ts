@@ -43,6 +43,7 @@ function isOptions(v: unknown): v is SequentialOptions {
 export class Sequential extends Module {
   #names: string[] = [];
 
+  /** The layers in order, or one options object naming them (`{layers}`). */
   constructor(...layers: [SequentialOptions] | TensorModule[]) {
     super();
     let named: [string, unknown][];

@@ -4,10 +4,9 @@
  *
  * @module
  */
-export { Callback } from "./callback.ts";
-export type { CheckpointState, HookResult } from "./callback.ts";
-export { ModelCheckpoint } from "./model_checkpoint.ts";
-export type { ModelCheckpointOptions } from "./model_checkpoint.ts";
-export { EarlyStopping, EarlyStoppingReason } from "./early_stopping.ts";
-export type { EarlyStoppingOptions } from "./early_stopping.ts";
-export type { Stage, TrainerView } from "../trainer_view.ts";
+// `export *`: deno doc lists a namespace's members only through it (not named re-exports). These
+// files export only public names; helpers stay unexported or live in `_` files.
+export * from "./callback.ts";
+export * from "./model_checkpoint.ts";
+export * from "./early_stopping.ts";
+export type * from "../trainer_view.ts";

@@ -4,6 +4,7 @@
  *
  * @module
  */
-export type { Logger } from "./logger.ts";
-export { CSVLogger } from "./csv_logger.ts";
-export type { CSVLoggerOptions } from "./csv_logger.ts";
+// `export *`: deno doc lists a namespace's members only through it (not named re-exports). These
+// files export only public names; helpers stay unexported or live in `_` files.
+export type * from "./logger.ts";
+export * from "./csv_logger.ts";
