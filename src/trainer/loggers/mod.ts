@@ -1,6 +1,6 @@
 /**
- * Loggers: the `Logger` interface the trainer writes to, and `CSVLogger` (Lightning's
- * metrics.csv and hparams.yaml layout).
+ * Loggers: the `Logger` interface the trainer writes to, `CSVLogger` (Lightning's
+ * metrics.csv and hparams.yaml layout) and `TensorBoardLogger` (TensorBoard event files).
  *
  * @module
  */
@@ -8,3 +8,4 @@
 // files export only public names; helpers stay unexported or live in `_` files.
 export type * from "./logger.ts";
 export * from "./csv_logger.ts";
+export * from "./tensorboard_logger.ts";
