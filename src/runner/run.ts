@@ -110,6 +110,30 @@ export interface StageRun {
   args: StageOptions;
 }
 
+/**
+ * Removes `system::model::compile` (the seeds' compile mode, `system::model::compile=true`): it is
+ * accepted as a no-op until lumen has fused kernels, with one line on stderr when it is true.
+ * Returns the removed value (undefined when there was none).
+ */
+function takeCompileFlag(config: Config): boolean | undefined {
+  const model = config.get("system::model");
+  if (!isDict(model) || !("compile" in model)) return undefined;
+  const value = model.compile;
+  if (typeof value !== "boolean") {
+    throw new TypeError(
+      `${where(config, "system::model::compile")}system::model::compile must be true or ` +
+        `false, got ${describeValue(value)}`,
+    );
+  }
+  config.delete("system::model::compile");
+  if (value) {
+    console.error(
+      "system::model::compile is accepted and has no effect yet: lumen's kernels are not fused",
+    );
+  }
+  return value;
+}
+
 async function execute(
   stage: RunStage,
   config: Config,
@@ -119,6 +143,7 @@ async function execute(
   checkStageArgNames(stage, config.get(`args::${stage}`), at);
   // Everything is resolved before the first step: a missing reference or an unknown target fails
   // now, with its file.yaml:LINE @ id, not an epoch later.
+  const compile = takeCompileFlag(config);
   const resolved = config.resolve("") as Dict;
   await settleExpressions(config);
   const system = checkClass<StageSystem>(config, resolved, "system", classes.System, "System");
@@ -132,6 +157,8 @@ async function execute(
   const args = isDict(resolved.args) ? resolved.args[stage] : undefined;
   const stageArgs: StageOptions = stageOptions(stage, args, at);
   const raw = structuredClone(config.get()) as Record<string, unknown>;
+  // The hyperparameters are the config as written, the compile flag included.
+  if (compile !== undefined) ((raw.system as Dict).model as Dict).compile = compile;
   system.saveHyperparameters(raw);
   for (const logger of trainer.loggers ?? []) await logger.logHyperparams(raw);
   return { result: await trainer[stage](system, stageArgs), args: stageArgs };
@@ -148,7 +175,9 @@ async function execute(
  *    optimizer, scheduler and criterion; only `args::<stage>` is kept; adapters are kept;
  * 4. resolves all of it, so that a missing reference or target fails before the first step with
  *    its `file.yaml:LINE @ id`; `system` must be a `System` and `trainer` a `Trainer`
- *    (`TypeError` otherwise);
+ *    (`TypeError` otherwise); `system::model::compile` (the compile mode, true or false) is taken
+ *    out first and has no effect yet (lumen's kernels are not fused; true prints one line saying
+ *    so on stderr);
  * 5. saves the raw config as the system's hyperparameters and logs it to every logger;
  * 6. calls `trainer.<stage>(system, args)` with `args::<stage>` in camelCase (`ckpt_path` →
  *    `ckptPath`; an unknown argument is an error naming the valid ones) and returns its result:

@@ -190,6 +190,10 @@ export class Trainer implements TrainerView, SystemHost {
   numTrainingBatches: number = Infinity;
   /** Batches per validation run (set when a fit or validate starts). */
   numValBatches: number = 0;
+  /** `log_every_n_steps`. */
+  get logEveryNSteps(): number {
+    return this.settings.logEveryNSteps;
+  }
   /** `fast_dev_run` batches, 0 when off. */
   get fastDevRun(): number {
     return this.settings.fastDevRun;

@@ -31,6 +31,8 @@ export interface TrainerView {
   readonly numTrainingBatches: number;
   /** Batches of each validation run (summed over val dataloaders), after limits. */
   readonly numValBatches: number;
+  /** `log_every_n_steps` (optional here so that test doubles may leave it out; Lightning's default is 50). */
+  readonly logEveryNSteps?: number;
   /** `fast_dev_run` as a batch count, or 0 when off: logging and checkpointing are suppressed. */
   readonly fastDevRun: number;
   /** The loggers (empty when `logger: false` or fast_dev_run). */

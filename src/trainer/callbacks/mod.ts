@@ -1,6 +1,6 @@
 /**
- * Callbacks: Lightning's hooks (`Callback`), and the checkpointing and early-stopping callbacks
- * that behave as Lightning 2.6's do.
+ * Callbacks: Lightning's hooks (`Callback`), the checkpointing, early-stopping and
+ * learning-rate-monitor callbacks that behave as Lightning 2.6's do, and Lighter's `Freezer`.
  *
  * @module
  */
@@ -9,4 +9,6 @@
 export * from "./callback.ts";
 export * from "./model_checkpoint.ts";
 export * from "./early_stopping.ts";
+export * from "./freezer.ts";
+export * from "./lr_monitor.ts";
 export type * from "../trainer_view.ts";
