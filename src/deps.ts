@@ -12,3 +12,6 @@ export { decode as decodePng, encode as encodePng } from "npm:fast-png@^8";
 export { default as jpegJs } from "npm:jpeg-js@^0";
 // The command line (cli.ts): subcommands, --help and --version.
 export { Command, CommanderError } from "npm:commander@^14";
+// CSV reading and writing (CSVDataset, CSVLogger, TableWriter): pure JS, synchronous APIs.
+export { parse as parseCsv } from "npm:csv-parse@^7/sync";
+export { stringify as stringifyCsv } from "npm:csv-stringify@^6/sync";

@@ -116,6 +116,8 @@ export class Trainer implements TrainerView, SystemHost {
   #results: Results | null = null;
   #system: System | null = null;
   #logging = true;
+  /** The step outputs the running predict loop keeps for `predict()` to return. */
+  #predictions: StepOutput[] | null = null;
 
   /** Checks every option now: a typo or an unsupported value fails before any work. */
   constructor(options: TrainerOptions = {}) {
@@ -227,6 +229,11 @@ export class Trainer implements TrainerView, SystemHost {
     return this.callbackMetrics;
   }
 
+  /** Drops the predict step outputs kept so far (the loop frees each batch it does not keep). */
+  clearPredictions(): void {
+    this.#predictions?.splice(0);
+  }
+
   /** Writes a checkpoint of the running fit (or only the weights) to `path`, atomically. */
   async saveCheckpoint(path: string, options: { weightsOnly?: boolean } = {}): Promise<void> {
     const system = this.#requireSystem();
@@ -295,7 +302,13 @@ export class Trainer implements TrainerView, SystemHost {
     await this.#run("predict", system, async () => {
       const ckpt = await resolveCkptPath(this, "predict", options.ckptPath ?? null);
       if (ckpt) await this.#restoreWeights(system, ckpt);
-      out = await runPredict(this.#loopHost(system), options.returnPredictions ?? true);
+      const kept: StepOutput[] = [];
+      this.#predictions = kept;
+      try {
+        out = await runPredict(this.#loopHost(system), options.returnPredictions ?? true, kept);
+      } finally {
+        this.#predictions = null;
+      }
     });
     return out;
   }

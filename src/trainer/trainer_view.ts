@@ -53,4 +53,10 @@ export interface TrainerView {
   shouldStop: boolean;
   /** Writes a checkpoint of the whole fit state (or weights only) to `path`, atomically. */
   saveCheckpoint(path: string, options?: { weightsOnly?: boolean }): Promise<void>;
+  /**
+   * Drops the predict step outputs kept so far, so that `predict()` returns none of them (the
+   * prediction writers call it after each batch, as Lighter clears Lightning's predictions).
+   * Optional here so that test doubles may leave it out.
+   */
+  clearPredictions?(): void;
 }

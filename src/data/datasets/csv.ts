@@ -7,6 +7,7 @@ import { specOf } from "../_spec_of.ts";
 import type { TransformLike } from "../transforms/transform.ts";
 import { applyTransform } from "../transforms/_apply.ts";
 import { checkOptions } from "../../util/options.ts";
+import { parseCsv } from "../../deps.ts";
 
 /** Options of `CSVDataset`. */
 export interface CSVDatasetOptions {
@@ -44,46 +45,71 @@ const CSV_DATASET_OPTIONS = [
   "targetTransform",
 ] as const satisfies readonly (keyof CSVDatasetOptions)[];
 
-/** Splits CSV text into rows of fields, honouring double quotes; keeps each row's line number. */
-function parseRows(text: string, delimiter: string): { fields: string[]; line: number }[] {
-  const rows: { fields: string[]; line: number }[] = [];
-  let field = "", fields: string[] = [], line = 1, rowLine = 1, quoted = false, any = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else {
-        if (ch === "\n") line++;
-        field += ch;
-      }
-      continue;
-    }
-    if (ch === '"' && field === "") {
-      quoted = true;
-      any = true;
-    } else if (ch === delimiter) {
-      fields.push(field);
-      field = "";
-      any = true;
-    } else if (ch === "\n" || ch === "\r") {
-      if (ch === "\r" && text[i + 1] === "\n") i++;
-      if (any || field !== "") rows.push({ fields: [...fields, field], line: rowLine });
-      else rows.push({ fields: [], line: rowLine });
-      fields = [];
-      field = "";
-      any = false;
-      line++;
-      rowLine = line;
-    } else {
-      field += ch;
-      any = true;
+/** One parsed row: its fields and the 1-based line it starts on. */
+interface Row {
+  fields: string[];
+  line: number;
+}
+
+/** What csv-parse gives for each record with `info: true` (only what is used here). */
+interface ParsedRecord {
+  record: string[];
+  info: { bytes: number };
+}
+
+const CR = 0x0d, LF = 0x0a;
+
+/** Line breaks (`\r\n`, `\n` or `\r`) in `bytes[start, end)`. */
+function countBreaks(bytes: Uint8Array, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    if (bytes[i] === LF) n++;
+    else if (bytes[i] === CR) {
+      n++;
+      if (bytes[i + 1] === LF && i + 1 < end) i++;
     }
   }
-  if (any || field !== "") rows.push({ fields: [...fields, field], line: rowLine });
-  // Trailing blank lines are the end of the file, not rows.
+  return n;
+}
+
+/** True when `bytes[start, end)` holds nothing but line breaks (an empty line). */
+function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i] !== CR && bytes[i] !== LF) return false;
+  return true;
+}
+
+/**
+ * Parses CSV bytes with csv-parse: RFC 4180 quoting (a quote inside an unquoted field is kept, as
+ * Python's csv module keeps it), `\n`, `\r\n` or `\r` line ends, a UTF-8 BOM dropped. An empty
+ * line is a row with no fields; trailing empty lines are the end of the file, not rows.
+ */
+function parseRows(bytes: Uint8Array, delimiter: string, file: string): Row[] {
+  let records: ParsedRecord[];
+  try {
+    records = parseCsv(bytes, {
+      delimiter,
+      bom: true,
+      info: true,
+      relaxColumnCount: true,
+      relaxQuotes: true,
+      recordDelimiter: ["\r\n", "\n", "\r"],
+    }) as unknown as ParsedRecord[];
+  } catch (e) {
+    const line = (e as { lines?: unknown }).lines;
+    throw new DataFormatError(e instanceof Error ? e.message : String(e), {
+      file,
+      ...(typeof line === "number" ? { line } : {}),
+      cause: e,
+    });
+  }
+  const rows: Row[] = [];
+  let start = 0, line = 1;
+  for (const { record, info } of records) {
+    // info.bytes is the offset just past the record's line end, so lines are counted from bytes.
+    rows.push({ fields: isBlank(bytes, start, info.bytes) ? [] : record, line });
+    line += countBreaks(bytes, start, info.bytes);
+    start = info.bytes;
+  }
   while (rows.length && rows[rows.length - 1].fields.length === 0) rows.pop();
   return rows;
 }
@@ -122,7 +148,14 @@ export class CSVDataset {
     if (!options || typeof options.path !== "string") throw new Error("CSVDataset needs {path}");
     this.options = options;
     const file = options.path;
-    const rows = parseRows(Deno.readTextFileSync(file), options.delimiter ?? ",");
+    const delimiter = options.delimiter ?? ",";
+    if (typeof delimiter !== "string" || delimiter === "" || /["\r\n]/.test(delimiter)) {
+      throw new TypeError(
+        `CSVDataset: 'delimiter' must be a non-empty string without quotes or line breaks, ` +
+          `got ${JSON.stringify(delimiter)}`,
+      );
+    }
+    const rows = parseRows(Deno.readFileSync(file), delimiter, file);
     const header = options.header ?? true;
     if (rows.length === 0) {
       throw new DataFormatError("the file has no rows", { file, line: 1 });

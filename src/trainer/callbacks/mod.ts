@@ -11,4 +11,7 @@ export * from "./model_checkpoint.ts";
 export * from "./early_stopping.ts";
 export * from "./freezer.ts";
 export * from "./lr_monitor.ts";
+export * from "./writers/base_writer.ts";
+export * from "./writers/file_writer.ts";
+export * from "./writers/table_writer.ts";
 export type * from "../trainer_view.ts";

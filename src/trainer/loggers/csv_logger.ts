@@ -11,6 +11,7 @@ import { pyFloatRepr, pyJoin } from "../callbacks/python_compat.ts";
 import { checkOptions } from "../../util/options.ts";
 import { hparamsYaml } from "./hparams_yaml.ts";
 import type { Logger } from "./logger.ts";
+import { stringifyCsv } from "../../deps.ts";
 import { nextVersion } from "./_version.ts";
 
 /** Options of {@link CSVLogger} (Lightning's arguments in camelCase). */
@@ -40,11 +41,6 @@ const encoder = new TextEncoder();
 
 /** One metrics.csv row: key → value; `epoch` and `step` are ints, the rest floats. */
 type Row = Map<string, number>;
-
-/** Python's csv module (QUOTE_MINIMAL): quote a cell holding a comma, a quote or a line break. */
-function csvCell(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 /**
  * Writes metrics to `saveDir/name/version_N/metrics.csv` exactly as Lightning's CSVLogger does:
@@ -222,13 +218,14 @@ export class CSVLogger implements Logger {
     return isInt && Number.isInteger(value) ? String(value) : pyFloatRepr(value);
   }
 
+  /**
+   * The whole file. csv-stringify quotes as Python's csv module does (QUOTE_MINIMAL: a cell holding
+   * the delimiter, a quote or a line break), and Lightning's file ends lines with `\n`.
+   */
   #render(): string {
-    const lines = [this.#keys.map(csvCell).join(",")];
-    for (const row of this.#rows) {
-      lines.push(
-        this.#keys.map((k) => row.has(k) ? csvCell(this.#cell(k, row.get(k)!)) : "").join(","),
-      );
-    }
-    return lines.join("\n") + "\n";
+    const cells = this.#rows.map((row) =>
+      this.#keys.map((k) => row.has(k) ? this.#cell(k, row.get(k)!) : "")
+    );
+    return stringifyCsv([this.#keys, ...cells], { record_delimiter: "\n" });
   }
 }

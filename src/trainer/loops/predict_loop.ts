@@ -11,8 +11,15 @@ import { limitBatches } from "../options.ts";
 import type { LoopHost } from "../trainer.ts";
 import { disposeTensors, limitedBatches, loaderLength } from "./batches.ts";
 
-/** Runs the predict dataloader; returns the step outputs when `keep`. */
-export async function runPredict(host: LoopHost, keep: boolean): Promise<StepOutput[] | undefined> {
+/**
+ * Runs the predict dataloader; returns the step outputs when `keep`, collected in `outputs` (which
+ * a callback may empty through `trainer.clearPredictions()`).
+ */
+export async function runPredict(
+  host: LoopHost,
+  keep: boolean,
+  outputs: StepOutput[] = [],
+): Promise<StepOutput[] | undefined> {
   const { trainer, system } = host;
   const loader = system.dataloaders.predict;
   if (!loader) {
@@ -24,15 +31,15 @@ export async function runPredict(host: LoopHost, keep: boolean): Promise<StepOut
   host.useResults(host.newResults());
   host.setMode("predict");
   system.model.eval();
-  const outputs: StepOutput[] = [];
   await trainer.hook("onPredictStart");
   await trainer.hook("onPredictEpochStart");
   for await (const [i, batch] of limitedBatches(loader, n)) {
     await trainer.hook("onPredictBatchStart", batch, i);
     const output = noGrad(() => tidy(() => system.step(batch, i)));
-    await trainer.hook("onPredictBatchEnd", output, batch, i);
+    // Kept before the hook, as Lightning does, so that clearPredictions() in it drops it too.
     if (keep) outputs.push(output);
-    else {
+    await trainer.hook("onPredictBatchEnd", output, batch, i);
+    if (!keep || outputs[outputs.length - 1] !== output) {
       disposeTensors([output.pred, output.input, output.target]);
       disposeTensors(batch);
     }
