@@ -7,14 +7,7 @@
  * @module
  */
 import type { Trainer } from "./trainer.ts";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isFile;
-  } catch {
-    return false;
-  }
-}
+import { exists } from "../util/fs.ts";
 
 async function mtime(path: string): Promise<number> {
   try {

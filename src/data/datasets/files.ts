@@ -1,5 +1,6 @@
 /** Reading data files: plain or gzipped (web-standard `DecompressionStream`, no dependency). */
 import { DataFormatError } from "../errors.ts";
+export { exists } from "../../util/fs.ts";
 
 /** Whether bytes start with gzip's magic number. */
 export function isGzip(bytes: Uint8Array): boolean {
@@ -24,15 +25,4 @@ export async function gunzip(bytes: Uint8Array, file: string): Promise<Uint8Arra
 export async function readMaybeGzip(path: string): Promise<Uint8Array> {
   const raw = await Deno.readFile(path);
   return isGzip(raw) ? await gunzip(raw, path) : raw;
-}
-
-/** Whether a path exists. */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }

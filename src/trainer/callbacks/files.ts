@@ -1,16 +1,6 @@
 /** Small file-system steps shared by ModelCheckpoint and the CSV logger. */
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-
-/** True when `path` exists (following symlinks, as `os.path.exists`). */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
-}
+export { exists } from "../../util/fs.ts";
 
 /** Removes a file, link or folder; a path that is already gone is fine. */
 export async function removePath(path: string): Promise<void> {
