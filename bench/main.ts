@@ -2,10 +2,16 @@
  * The benchmark harness (`deno task bench`): in one process on one adapter, square f32 matmul
  * GFLOP/s and training steps (MLP, CNN, conv fwd+bwd) for lumen, TensorFlow.js (WebGPU, or its CPU
  * backend when WebGPU will not start) and PyTorch CPU (`/usr/bin/python3` subprocesses), lumen's
- * dispatch overhead, and the config and data benches when their modules exist. Prints markdown; `--json out.json` writes the figures.
+ * dispatch overhead, the config and data benches when their modules exist, and the cost of
+ * `Trainer.fit` over a bare step loop (bench/fit_bench.ts). Prints markdown; `--json out.json`
+ * writes the figures.
  *
  *   deno run -A --config bench/deno.json bench/main.ts [--json out.json] [--repeats 5]
- *     [--sizes 256,512,1024] [--skip tfjs,torch,extra,train]
+ *     [--sizes 256,512,1024] [--skip tfjs,torch,extra,train,fit] [--only fit]
+ *
+ * Parts: `matmul` (with the dispatch overhead), `extra`, `train`, `fit`, and the peers `tfjs` and
+ * `torch`. `--skip` leaves parts out; `--only` runs just the parts it names (peers included only
+ * when named: `--only train,tfjs,torch`).
  *
  * bench/deno.json (with its own lock, bench/deno.lock) keeps TF.js out of the root config's lock:
  * `deno check` the TF.js files with `deno task check:bench`.
@@ -29,6 +35,7 @@ import {
 import { benchTfjsMatmul, type TfjsResult } from "./peer_tfjs.ts";
 import { benchTfjsTrain, type TfjsTrainResult } from "./peer_tfjs_train.ts";
 import { benchTrain, TRAIN_ROWS } from "./train_bench.ts";
+import { benchFit, FIT_TIMING, type FitResult, fitTable } from "./fit_bench.ts";
 
 /** What the PyTorch subprocess printed, or why it did not run. */
 interface TorchResult {
@@ -66,7 +73,12 @@ interface Options {
   sizes: number[];
   timing: TimingOptions;
   skip: Set<string>;
+  /** The parts to run, when `--only` was given. */
+  only: Set<string> | null;
 }
+
+/** The parts `--skip` and `--only` name. */
+const PARTS = ["matmul", "extra", "train", "fit", "tfjs", "torch"];
 
 function parseArgs(args: string[]): Options {
   const value = (flag: string): string | null => {
@@ -80,12 +92,27 @@ function parseArgs(args: string[]): Options {
     throw new Error(`--sizes expects positive integers like 256,512, got ${value("--sizes")}`);
   }
   const repeats = Number(value("--repeats") ?? 5);
+  const parts = (flag: string): Set<string> => {
+    const names = (value(flag) ?? "").split(",").filter(Boolean);
+    const unknown = names.filter((n) => !PARTS.includes(n));
+    if (unknown.length) {
+      throw new Error(`${flag} takes parts among ${PARTS.join(", ")}; got ${unknown.join(", ")}`);
+    }
+    return new Set(names);
+  };
+  const only = args.includes("--only") ? parts("--only") : null;
   return {
     json: value("--json"),
     sizes,
     timing: { warmup: 2, repeats },
-    skip: new Set((value("--skip") ?? "").split(",").filter(Boolean)),
+    skip: parts("--skip"),
+    only,
   };
+}
+
+/** Whether `part` runs under `--skip` / `--only`. */
+function runs(opts: Options, part: string): boolean {
+  return (opts.only === null || opts.only.has(part)) && !opts.skip.has(part);
 }
 
 const TORCH_PYTHON = "/usr/bin/python3";
@@ -277,23 +304,33 @@ async function main(): Promise<void> {
     `- adapter: ${device.info.description} (${device.info.backend})`,
     `- date: ${started}`,
     `- deno ${Deno.version.deno}, v8 ${Deno.version.v8}, ${Deno.build.os}/${Deno.build.arch}`,
-    `- matmul: square f32 on random inputs, product + readback, median of ${opts.timing.repeats} ` +
-    `after ${opts.timing.warmup} warm-up runs`,
   ];
+  if (runs(opts, "matmul")) {
+    header.push(
+      `- matmul: square f32 on random inputs, product + readback, median of ` +
+        `${opts.timing.repeats} after ${opts.timing.warmup} warm-up runs`,
+    );
+  }
   console.log(header.join("\n"));
 
-  const lumen = await benchLumenMatmul(opts.sizes, opts.timing);
-  const dispatch: DispatchRow = await benchDispatch(100, 1024, { warmup: 2, repeats: 5 });
-
-  const tfjs: TfjsResult = opts.skip.has("tfjs")
-    ? { available: false, note: "skipped (--skip tfjs)" }
-    : await benchTfjsMatmul(opts.sizes, opts.timing);
-  const torch: TorchResult = opts.skip.has("torch")
-    ? { available: false, reason: "skipped (--skip torch)" }
-    : await benchTorch(opts.sizes, opts.timing);
+  const skipped = (part: string) => `skipped (${opts.only ? "--only" : `--skip ${part}`})`;
+  let matmul:
+    | { lumen: MatmulRow[]; dispatch: DispatchRow; tfjs: TfjsResult; torch: TorchResult }
+    | null = null;
+  if (runs(opts, "matmul")) {
+    const lumen = await benchLumenMatmul(opts.sizes, opts.timing);
+    const dispatch: DispatchRow = await benchDispatch(100, 1024, { warmup: 2, repeats: 5 });
+    const tfjs: TfjsResult = runs(opts, "tfjs")
+      ? await benchTfjsMatmul(opts.sizes, opts.timing)
+      : { available: false, note: skipped("tfjs") };
+    const torch: TorchResult = runs(opts, "torch")
+      ? await benchTorch(opts.sizes, opts.timing)
+      : { available: false, reason: skipped("torch") };
+    matmul = { lumen, dispatch, tfjs, torch };
+  }
 
   const extras: ExtraResult[] = [];
-  if (!opts.skip.has("extra")) {
+  if (runs(opts, "extra")) {
     for (const [file, fn] of [["config_bench.ts", "benchConfig"], ["data_bench.ts", "benchData"]]) {
       const r = await runExtra(file, fn);
       if (r) extras.push(r);
@@ -303,35 +340,42 @@ async function main(): Promise<void> {
   // Training last: its TF.js CNN step is ~2 s, the longest part of the run.
   const progress = (line: string) => console.error(`  ${line}`);
   let train: { lumen: ExtraRow[]; tfjs: TfjsTrainResult; torch: TorchTrainResult } | null = null;
-  if (!opts.skip.has("train")) {
+  if (runs(opts, "train")) {
     const lumenTrain = await benchTrain(progress);
-    const tfjsTrain: TfjsTrainResult = opts.skip.has("tfjs")
-      ? { available: false, note: "skipped (--skip tfjs)" }
-      : await benchTfjsTrain(progress);
-    const torchTrain: TorchTrainResult = opts.skip.has("torch")
-      ? { available: false, reason: "skipped (--skip torch)" }
-      : await benchTorchTrain();
+    const tfjsTrain: TfjsTrainResult = runs(opts, "tfjs")
+      ? await benchTfjsTrain(progress)
+      : { available: false, note: skipped("tfjs") };
+    const torchTrain: TorchTrainResult = runs(opts, "torch")
+      ? await benchTorchTrain()
+      : { available: false, reason: skipped("torch") };
     train = { lumen: lumenTrain, tfjs: tfjsTrain, torch: torchTrain };
   }
+  const fit: FitResult[] | null = runs(opts, "fit") ? await benchFit(progress) : null;
 
-  const out: string[] = ["", "## Matmul", "", matmulTable(opts.sizes, lumen, tfjs, torch), ""];
-  if (tfjs.available) {
+  const out: string[] = [];
+  if (matmul) {
+    const { lumen, dispatch, tfjs, torch } = matmul;
+    out.push("", "## Matmul", "", matmulTable(opts.sizes, lumen, tfjs, torch), "");
+    if (tfjs.available) {
+      out.push(
+        `- TF.js ${tfjs.version}, backend ${tfjs.backend}${tfjs.note ? ` (${tfjs.note})` : ""}`,
+      );
+    } else out.push(`- TF.js not measured: ${tfjs.note}`);
+    if (torch.available) {
+      out.push(
+        `- PyTorch ${torch.version}, ${torch.threads} torch thread(s), BLAS threads default`,
+      );
+    } else out.push(`- PyTorch not measured: ${torch.reason}`);
     out.push(
-      `- TF.js ${tfjs.version}, backend ${tfjs.backend}${tfjs.note ? ` (${tfjs.note})` : ""}`,
+      "",
+      "## Dispatch overhead (lumen)",
+      "",
+      "| work | median ms | per op |",
+      "|---|---:|---:|",
+      `| ${dispatch.ops} elementwise ops on ${dispatch.elements} elements, then one read | ` +
+        `${fmt(dispatch.medianMs, 1)} | ${fmt(dispatch.perOpUs, 0)} us |`,
     );
-  } else out.push(`- TF.js not measured: ${tfjs.note}`);
-  if (torch.available) {
-    out.push(`- PyTorch ${torch.version}, ${torch.threads} torch thread(s), BLAS threads default`);
-  } else out.push(`- PyTorch not measured: ${torch.reason}`);
-  out.push(
-    "",
-    "## Dispatch overhead (lumen)",
-    "",
-    "| work | median ms | per op |",
-    "|---|---:|---:|",
-    `| ${dispatch.ops} elementwise ops on ${dispatch.elements} elements, then one read | ` +
-      `${fmt(dispatch.medianMs, 1)} | ${fmt(dispatch.perOpUs, 0)} us |`,
-  );
+  }
   for (const e of extras) {
     out.push("", `## ${e.module}`, "");
     if (e.note) out.push(`- ${e.note}`);
@@ -369,6 +413,19 @@ async function main(): Promise<void> {
       );
     } else out.push(`- PyTorch not measured: ${t.torch.reason}`);
   }
+  if (fit) {
+    out.push(
+      "",
+      "## Trainer.fit over a bare step loop (one epoch of synthetic 28x28 images, batch 64, " +
+        "Adam 1e-3)",
+      "",
+      fitTable(fit),
+      "",
+      `- ${FIT_TIMING.rounds} interleaved rounds of each arm after ${FIT_TIMING.warmup} ` +
+        "warm-up; bare loop reads the loss every 50 steps, fit logs every 50 steps into a " +
+        "CSVLogger (bench/fit_bench.ts)",
+    );
+  }
   console.log(out.join("\n"));
 
   if (opts.json) {
@@ -378,10 +435,11 @@ async function main(): Promise<void> {
       backend: device.info.backend,
       deno: Deno.version.deno,
       timing: opts.timing,
-      matmul: { lumen, tfjs, torch },
-      dispatch,
+      matmul: matmul && { lumen: matmul.lumen, tfjs: matmul.tfjs, torch: matmul.torch },
+      dispatch: matmul?.dispatch ?? null,
       extras,
       train,
+      fit,
     };
     await Deno.writeTextFile(opts.json, JSON.stringify(figures, null, 2) + "\n");
     console.log(`\nwrote ${opts.json}`);
