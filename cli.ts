@@ -7,7 +7,7 @@
  * lumen --help | lumen <command> --help | lumen --version
  * ```
  *
- * Stages: fit, validate, test, predict (lr_find and scale_batch_size are not available yet).
+ * Stages: fit, validate, test, predict, lr_find and scale_batch_size (Lightning's Tuner).
  * `config` prints the merged, overridden, unresolved config as YAML, or with `--resolve ID` the
  * resolved value at ID as JSON. Exit codes: 0 on success, 1 on an error (`error: <message>`), 2 on
  * misuse (an unknown command or option, a missing config). `LUMEN_DEBUG=1` (or `LIGHTER_DEBUG=1`)
@@ -49,8 +49,8 @@ const STAGE_HELP: Record<string, string> = {
   validate: "evaluate on the val dataloader (trainer.validate) and print the metrics",
   test: "evaluate on the test dataloader (trainer.test) and print the metrics",
   predict: "run the predict dataloader (trainer.predict) and print the number of batches",
-  lr_find: "find a learning rate (not available yet in lumen)",
-  scale_batch_size: "find the largest batch size that fits (not available yet in lumen)",
+  lr_find: "find a learning rate (Tuner.lr_find): writes lr_find.csv and lr_find.svg",
+  scale_batch_size: "find the largest batch size that fits (Tuner.scale_batch_size)",
 };
 
 const CONFIG_ARG = "config file: a.yaml, or a.yaml,b.yaml,... merged in order";
@@ -74,6 +74,10 @@ For configs written by others, grant only what a run needs:
 function stageHelpAfter(stage: string): string {
   const arg = stage === "predict"
     ? "args::predict::ckpt_path=best.ckpt args::predict::return_predictions=true"
+    : stage === "lr_find"
+    ? "args::lr_find::num_training=50 args::lr_find::max_lr=0.1"
+    : stage === "scale_batch_size"
+    ? "args::scale_batch_size::mode=binsearch"
     : stage === "fit"
     ? "args::fit::ckpt_path=last.ckpt"
     : `args::${stage}::ckpt_path=best.ckpt`;

@@ -53,6 +53,8 @@ export * from "./src/trainer/mod.ts";
 export * as callbacks from "./src/trainer/callbacks/mod.ts";
 /** Loggers: `CSVLogger` (Lightning's metrics.csv and hparams.yaml layout). */
 export * as loggers from "./src/trainer/loggers/mod.ts";
+/** The tuner: `lrFind` (learning-rate range test) and `scaleBatchSize` (batch-size finder). */
+export * as tuner from "./src/tuner/mod.ts";
 export { VERSION } from "./src/version.ts";
 /** `run(stage, config, overrides)`: Lighter's Runner (seed, load, prune, resolve, call the stage). */
 export { run, type RunOptions } from "./src/runner/mod.ts";
@@ -84,3 +86,4 @@ export type { HookName } from "./src/trainer/trainer.ts";
 export type { KernelSpec } from "./src/device/device.ts";
 export type { LoadStateDictOptions, LoadStateDictResult } from "./src/nn/module.ts";
 export type { Transform } from "./src/data/transforms/transform.ts";
+export type { BatchSizeTrial, LrFindResult, ScaleBatchSizeResult } from "./src/tuner/mod.ts";

@@ -152,6 +152,11 @@ export class DataLoader<Batch = unknown> implements AsyncIterable<Batch> {
     }
   }
 
+  /** The `collate` function given to the constructor, if any (to build a loader like this one). */
+  get collate(): ((samples: unknown[]) => unknown) | undefined {
+    return this.#collate;
+  }
+
   /** Batches per epoch (the dataset must be loaded: after iteration started, or `await load()`). */
   get length(): number {
     if (this.dataset instanceof IterableDataset) {

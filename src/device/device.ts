@@ -100,6 +100,8 @@ export interface Device {
   read(buffer: DeviceBuffer, bytes: number): Promise<ArrayBuffer>;
   /** Current memory accounting. */
   memory(): MemoryInfo;
+  /** Submits the recorded work, then frees every pooled buffer (torch's `empty_cache`). */
+  emptyCache(): void;
   /** Work counters. */
   stats(): DeviceStats;
 }

@@ -16,6 +16,16 @@ import { pruneForStage, RUN_STAGES, type RunStage } from "./prune.ts";
 import { seedEverything } from "./seed.ts";
 import { settleExpressions } from "./settle.ts";
 import { checkStageArgNames, type StageOptions, stageOptions } from "./stage_args.ts";
+import type { System } from "../system/system.ts";
+import type { Trainer } from "../trainer/trainer.ts";
+import { TUNER_STAGES, type TunerStage } from "../tuner/_options.ts";
+import { checkTunerArgNames, tunerStageOptions } from "../tuner/_stage_args.ts";
+import { lrFind, type LrFindOptions, type LrFindResult } from "../tuner/lr_find.ts";
+import {
+  scaleBatchSize,
+  type ScaleBatchSizeOptions,
+  type ScaleBatchSizeResult,
+} from "../tuner/scale_batch_size.ts";
 import {
   type RunnerClasses,
   runnerClasses,
@@ -46,13 +56,21 @@ export interface RunOptions {
   scope?: Record<string, unknown>;
 }
 
+/** A stage `run()` executes: a Trainer stage or a tuner stage. */
+type AnyStage = RunStage | TunerStage;
+
+function isTunerStage(stage: AnyStage): stage is TunerStage {
+  return (TUNER_STAGES as readonly string[]).includes(stage);
+}
+
 /** Throws for a stage `run()` cannot execute; returns the stage otherwise. */
-function checkStage(stage: string): RunStage {
+function checkStage(stage: string): AnyStage {
   if ((RUN_STAGES as readonly string[]).includes(stage)) return stage as RunStage;
+  if ((TUNER_STAGES as readonly string[]).includes(stage)) return stage as TunerStage;
   if (STAGES.includes(stage)) {
     throw new Error(
       `\`${stage}\` is not available yet in lumen; the stages that run are ${
-        RUN_STAGES.join(", ")
+        [...RUN_STAGES, ...TUNER_STAGES].join(", ")
       }`,
     );
   }
@@ -83,11 +101,26 @@ function checkClass<T>(
 }
 
 /**
+ * Prunes `config` for a tuner stage as Lighter's Tuner stages did: what fit keeps (the train
+ * and val dataloaders and metrics, optimizer, scheduler and criterion), and `args::<stage>`.
+ */
+function pruneForTuner(config: Config, stage: TunerStage): void {
+  for (const mode of ["test", "predict"]) {
+    config.delete(`system::dataloaders::${mode}`);
+    config.delete(`system::metrics::${mode}`);
+  }
+  const args = config.get("args");
+  if (isDict(args)) {
+    for (const key of Object.keys(args)) if (key !== stage) config.delete(`args::${key}`);
+  }
+}
+
+/**
  * Loads the config for `stage` and returns it pruned, with raw references (`%id`) expanded
  * first so that a copy of a pruned key (`val: "%::train"`) survives.
  */
 async function loadForStage(
-  stage: RunStage,
+  stage: AnyStage,
   source: ConfigSource,
   overrides: readonly string[],
   options: RunOptions,
@@ -98,16 +131,19 @@ async function loadForStage(
     scope: options.scope,
   });
   config.set("", preprocess(config.get() as Dict));
-  pruneForStage(config, stage);
+  if (isTunerStage(stage)) pruneForTuner(config, stage);
+  else pruneForStage(config, stage);
   return config;
 }
 
 /** What {@link runStage} gives back: the stage's result and the arguments it was called with. */
 export interface StageRun {
-  /** What `trainer.<stage>()` returned. */
+  /** What `trainer.<stage>()` (or the tuner, for `lr_find` and `scale_batch_size`) returned. */
   result: unknown;
-  /** The camelCase arguments built from `args::<stage>`. */
+  /** The camelCase arguments built from `args::<stage>` (empty for the tuner stages). */
   args: StageOptions;
+  /** The tuner's camelCase options built from `args::lr_find` or `args::scale_batch_size`. */
+  tunerArgs?: LrFindOptions | ScaleBatchSizeOptions;
 }
 
 /**
@@ -135,12 +171,13 @@ function takeCompileFlag(config: Config): boolean | undefined {
 }
 
 async function execute(
-  stage: RunStage,
+  stage: AnyStage,
   config: Config,
   classes: RunnerClasses,
 ): Promise<StageRun> {
   const at = (id: string) => locate(config.get(), id);
-  checkStageArgNames(stage, config.get(`args::${stage}`), at);
+  if (isTunerStage(stage)) checkTunerArgNames(stage, config.get(`args::${stage}`), at);
+  else checkStageArgNames(stage, config.get(`args::${stage}`), at);
   // Everything is resolved before the first step: a missing reference or an unknown target fails
   // now, with its file.yaml:LINE @ id, not an epoch later.
   const compile = takeCompileFlag(config);
@@ -155,12 +192,21 @@ async function execute(
     "Trainer",
   );
   const args = isDict(resolved.args) ? resolved.args[stage] : undefined;
-  const stageArgs: StageOptions = stageOptions(stage, args, at);
+  const tunerArgs = isTunerStage(stage) ? tunerStageOptions(stage, args, at) : undefined;
+  const stageArgs: StageOptions = isTunerStage(stage) ? {} : stageOptions(stage, args, at);
   const raw = structuredClone(config.get()) as Record<string, unknown>;
   // The hyperparameters are the config as written, the compile flag included.
   if (compile !== undefined) ((raw.system as Dict).model as Dict).compile = compile;
   system.saveHyperparameters(raw);
   for (const logger of trainer.loggers ?? []) await logger.logHyperparams(raw);
+  if (isTunerStage(stage)) {
+    // The runner's checks above compared with the config's `lumen.System` and `lumen.Trainer`.
+    const [s, t] = [system as unknown as System, trainer as unknown as Trainer];
+    const result = stage === "lr_find"
+      ? await lrFind(t, s, tunerArgs as LrFindOptions)
+      : await scaleBatchSize(t, s, tunerArgs as ScaleBatchSizeOptions);
+    return { result, args: stageArgs, tunerArgs };
+  }
   return { result: await trainer[stage](system, stageArgs), args: stageArgs };
 }
 
@@ -184,7 +230,10 @@ async function execute(
  *    nothing for fit, one record of metrics per dataloader for validate and test, the step
  *    outputs (or undefined) for predict.
  *
- * `lr_find` and `scale_batch_size` are not available yet: they throw.
+ * `lr_find` and `scale_batch_size` (Lighter's former Tuner stages) prune as fit does, take
+ * `args::lr_find` / `args::scale_batch_size` (Lightning's `Tuner` arguments in snake_case), and
+ * call `tuner.lrFind` / `tuner.scaleBatchSize` with the system and the trainer; they return its
+ * result (null under `fast_dev_run`).
  *
  * @example
  * ```ts
@@ -216,6 +265,20 @@ export function run(
   overrides?: readonly string[],
   options?: RunOptions,
 ): Promise<unknown[] | undefined>;
+/** Runs `lr_find`: the learning rates, losses and suggestion (null under fast_dev_run). */
+export function run(
+  stage: "lr_find",
+  config: ConfigSource,
+  overrides?: readonly string[],
+  options?: RunOptions,
+): Promise<LrFindResult | null>;
+/** Runs `scale_batch_size`: the batch size found and the trials (null under fast_dev_run). */
+export function run(
+  stage: "scale_batch_size",
+  config: ConfigSource,
+  overrides?: readonly string[],
+  options?: RunOptions,
+): Promise<ScaleBatchSizeResult | null>;
 /** Runs a stage named by a string (from a command line). */
 export function run(
   stage: string,
@@ -247,7 +310,7 @@ export async function runStage(
 
 /** For tests and the CLI: load and prune for `stage` without running anything. */
 export function loadPruned(
-  stage: RunStage,
+  stage: RunStage | TunerStage,
   config: ConfigSource,
   overrides: readonly string[] = [],
   options: RunOptions = {},

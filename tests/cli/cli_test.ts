@@ -101,11 +101,12 @@ Deno.test("errors exit 1 with one line 'error: <message>'", async () => {
     ref.stderr,
     /^error: tests\/runner\/fixtures\/missing_ref\.yaml:11 @ system::dataloaders::val::batch_size: Reference '@vars::batch_sise' not found/,
   );
-  for (const stage of ["lr_find", "scale_batch_size"]) {
-    const r = await cli([stage, FAKE]);
-    assert.equal(r.code, 1, stage);
-    assert.match(r.stderr, new RegExp(`^error: \`${stage}\` is not available yet in lumen`));
-  }
+  const tunerArg = await cli(["lr_find", FAKE, "args::lr_find::min_l=0.1"]);
+  assert.equal(tunerArg.code, 1);
+  assert.match(
+    tunerArg.stderr,
+    /^error: override 'args::lr_find::min_l=0\.1' @ args::lr_find::min_l: Unknown argument 'min_l' of the lr_find stage \(Tuner\.lr_find\)\. Did you mean 'min_lr'\?/,
+  );
 });
 
 Deno.test("the legacy --args#fit#ckpt_path=x form is an override, in any position", async () => {

@@ -245,14 +245,12 @@ Deno.test("run: an unknown or mistyped stage argument names the valid ones", asy
   );
 });
 
-Deno.test("run: lr_find and scale_batch_size are not available; an unknown stage is named", async () => {
-  for (const stage of ["lr_find", "scale_batch_size"]) {
-    await rejects(
-      () => run(stage, fixture("fake.yaml")),
-      Error,
-      `\`${stage}\` is not available yet in lumen`,
-    );
-  }
+Deno.test("run: the tuner stages check their arguments; an unknown stage is named", async () => {
+  await rejects(
+    () => run("scale_batch_size", fixture("fake.yaml"), ["args::scale_batch_size::mod=power"]),
+    ConfigError,
+    "Unknown argument 'mod' of the scale_batch_size stage (Tuner.scale_batch_size). Did you mean 'mode'?",
+  );
   await rejects(() => run("fitt", fixture("fake.yaml")), Error, "Unknown stage 'fitt'", "'fit'");
 });
 

@@ -177,6 +177,11 @@ export class WebGpuDevice implements Device {
     };
   }
 
+  emptyCache(): void {
+    this.flush();
+    this.#storage.drain();
+  }
+
   memory(): MemoryInfo {
     return {
       liveBytes: this.#liveBytes,
