@@ -10,7 +10,7 @@
 import type { Config } from "../config/config.ts";
 import { isDict } from "../config/tree.ts";
 
-/** The stages `run()` executes (`lr_find` and `scale_batch_size` are not available yet). */
+/** The stages `run()` executes, the tuning stages `lr_find` and `scale_batch_size` included. */
 export type RunStage = "fit" | "validate" | "test" | "predict";
 
 /** The stages `run()` executes, in Lighter's order. */
