@@ -19,7 +19,6 @@ import { checkStageArgNames, type StageOptions, stageOptions } from "./stage_arg
 import type { System } from "../system/system.ts";
 import type { Trainer } from "../trainer/trainer.ts";
 import { TUNER_STAGES, type TunerStage } from "../tuner/_options.ts";
-import { checkTunerArgNames, tunerStageOptions } from "../tuner/_stage_args.ts";
 import { lrFind, type LrFindOptions, type LrFindResult } from "../tuner/lr_find.ts";
 import {
   scaleBatchSize,
@@ -176,8 +175,7 @@ async function execute(
   classes: RunnerClasses,
 ): Promise<StageRun> {
   const at = (id: string) => locate(config.get(), id);
-  if (isTunerStage(stage)) checkTunerArgNames(stage, config.get(`args::${stage}`), at);
-  else checkStageArgNames(stage, config.get(`args::${stage}`), at);
+  checkStageArgNames(stage, config.get(`args::${stage}`), at);
   // Everything is resolved before the first step: a missing reference or an unknown target fails
   // now, with its file.yaml:LINE @ id, not an epoch later.
   const compile = takeCompileFlag(config);
@@ -192,7 +190,7 @@ async function execute(
     "Trainer",
   );
   const args = isDict(resolved.args) ? resolved.args[stage] : undefined;
-  const tunerArgs = isTunerStage(stage) ? tunerStageOptions(stage, args, at) : undefined;
+  const tunerArgs = isTunerStage(stage) ? stageOptions(stage, args, at) : undefined;
   const stageArgs: StageOptions = isTunerStage(stage) ? {} : stageOptions(stage, args, at);
   const raw = structuredClone(config.get()) as Record<string, unknown>;
   // The hyperparameters are the config as written, the compile flag included.

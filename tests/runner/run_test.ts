@@ -236,7 +236,7 @@ Deno.test("run: an unknown or mistyped stage argument names the valid ones", asy
         scope: FAKE_SCOPE,
       }),
     ConfigError,
-    "'verbose' of the validate stage must be true or false, got \"yes\"",
+    "'verbose' of the validate stage must be true or false, got 'yes'",
   );
   await rejects(
     () => run("fit", fixture("fake.yaml"), ["args::fit::ckpt_path=3"], { scope: FAKE_SCOPE }),
