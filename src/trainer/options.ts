@@ -60,6 +60,8 @@ export interface TrainerOptions {
   deterministic?: boolean | string;
   /** Accepted for Lightning configs: lumen's summary is `model.toString()`. */
   enableModelSummary?: boolean;
+  /** `simple` (wall time per action, Lightning's SimpleProfiler table at each stage's end) or null. */
+  profiler?: string | null;
 }
 
 /** The option names `Trainer` accepts. */
@@ -89,6 +91,7 @@ export const TRAINER_OPTIONS: readonly string[] = [
   "enableProgressBar",
   "deterministic",
   "enableModelSummary",
+  "profiler",
 ];
 
 /**
@@ -128,6 +131,8 @@ export interface TrainerSettings {
   enableCheckpointing: boolean;
   /** Whether the progress bar is shown. */
   enableProgressBar: boolean;
+  /** The profiler: `simple`, or null (off). */
+  profiler: "simple" | null;
 }
 
 function fail(option: string, expected: string, got: unknown): never {
@@ -218,6 +223,10 @@ export function trainerSettings(options: TrainerOptions): TrainerSettings {
   if (typeof vci !== "number" || !(vci > 0) || (!Number.isInteger(vci) && vci > 1)) {
     fail("valCheckInterval", "a fraction in (0, 1] or a batch count (int >= 1)", vci);
   }
+  const profiler = o.profiler ?? null;
+  if (profiler !== null && profiler !== "simple") {
+    fail("profiler", "null or 'simple' (Lightning's SimpleProfiler)", profiler);
+  }
   const settings: TrainerSettings = {
     maxEpochs,
     maxSteps,
@@ -238,6 +247,7 @@ export function trainerSettings(options: TrainerOptions): TrainerSettings {
     defaultRootDir: o.defaultRootDir ?? Deno.cwd(),
     enableCheckpointing: o.enableCheckpointing ?? true,
     enableProgressBar: o.enableProgressBar ?? true,
+    profiler,
   };
   if (fastDevRun > 0) {
     // Lightning: N batches of every loop, one epoch, no sanity check, no logs, no checkpoints.

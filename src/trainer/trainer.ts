@@ -33,6 +33,7 @@ import { runPredict } from "./loops/predict_loop.ts";
 import { resolveCkptPath } from "./ckpt_path.ts";
 import { formatMetricsTable } from "./results_table.ts";
 import { SingleDeviceStrategy, type Strategy } from "./strategy.ts";
+import { createProfiler, hookAction, type Profiler } from "./profiler.ts";
 
 export type { TrainerOptions };
 
@@ -118,10 +119,13 @@ export class Trainer implements TrainerView, SystemHost {
   #logging = true;
   /** The step outputs the running predict loop keeps for `predict()` to return. */
   #predictions: StepOutput[] | null = null;
+  /** The profiler (`profiler: simple`), or one that records nothing. */
+  #profiler: Profiler;
 
   /** Checks every option now: a typo or an unsupported value fails before any work. */
   constructor(options: TrainerOptions = {}) {
     this.settings = trainerSettings(options);
+    this.#profiler = createProfiler(this.settings.profiler);
     const fast = this.settings.fastDevRun > 0;
     const logger = options.logger ?? true;
     if (fast || logger === false) this.loggers = [];
@@ -337,6 +341,7 @@ export class Trainer implements TrainerView, SystemHost {
     this.#logging = true;
     this.shouldStop = false;
     system.attach(this);
+    this.#profiler.setup(stage);
     let status = "success";
     try {
       await this.hook("setup", stage);
@@ -349,6 +354,7 @@ export class Trainer implements TrainerView, SystemHost {
       try {
         await this.hook("teardown", stage);
         for (const l of this.loggers) await l.finalize(status);
+        await this.#profiler.describe(this.logDir ?? this.settings.defaultRootDir);
       } finally {
         this.#stage = null;
         this.#mode = null;
@@ -365,9 +371,14 @@ export class Trainer implements TrainerView, SystemHost {
   /** Calls `name` on every callback, in order, awaiting each. */
   async hook(name: HookName, ...args: unknown[]): Promise<void> {
     const system = this.#requireSystem();
+    const profiler = this.#profiler;
     for (const c of this.callbacks) {
       const fn = c[name] as (...a: unknown[]) => unknown;
-      await fn.call(c, this, system, ...args);
+      if (profiler.enabled) {
+        const mark = profiler.start();
+        await fn.call(c, this, system, ...args);
+        profiler.stop(hookAction(c.stateKey, name), mark);
+      } else await fn.call(c, this, system, ...args);
     }
   }
 
@@ -378,9 +389,14 @@ export class Trainer implements TrainerView, SystemHost {
   hookNow(name: HookName, ...args: unknown[]): Promise<unknown> {
     const system = this.#requireSystem();
     const out: unknown[] = [];
+    const profiler = this.#profiler;
     for (const c of this.callbacks) {
       const fn = c[name] as (...a: unknown[]) => unknown;
-      out.push(fn.call(c, this, system, ...args));
+      if (profiler.enabled) {
+        const mark = profiler.start();
+        out.push(fn.call(c, this, system, ...args));
+        profiler.stop(hookAction(c.stateKey, name), mark);
+      } else out.push(fn.call(c, this, system, ...args));
     }
     return Promise.all(out);
   }
@@ -446,6 +462,7 @@ export class Trainer implements TrainerView, SystemHost {
       trainer,
       system,
       settings: this.settings,
+      profiler: this.#profiler,
       setMode: (mode, sanity = false) => {
         this.#mode = mode;
         this.#sanity = sanity;
@@ -476,6 +493,8 @@ export interface LoopHost {
   system: System;
   /** The trainer's settings. */
   settings: TrainerSettings;
+  /** Times the loops' actions (records nothing unless `profiler: simple`). */
+  profiler: Profiler;
   /** Sets the mode (and whether this is the sanity check). */
   setMode(mode: Mode | null, sanity?: boolean): void;
   /** Makes `results` receive the System's `log` calls. */

@@ -10,6 +10,7 @@ import { tidy } from "../../tensor/tidy.ts";
 import { limitBatches } from "../options.ts";
 import type { LoopHost } from "../trainer.ts";
 import { disposeTensors, limitedBatches, loaderLength, yieldToEventLoop } from "./batches.ts";
+import { profiledBatches } from "../profiler.ts";
 
 /** Options of one evaluation run. */
 export interface EvaluationOptions {
@@ -34,7 +35,7 @@ export async function runEvaluation(
   mode: "val" | "test",
   options: EvaluationOptions,
 ): Promise<Record<string, number>> {
-  const { trainer, system } = host;
+  const { trainer, system, profiler } = host;
   const loader = system.dataloaders[mode];
   if (!loader) {
     if (options.inFit) return {};
@@ -43,6 +44,7 @@ export async function runEvaluation(
       `The ${stage} stage needs a ${mode} dataloader: set system::dataloaders::${mode} in the config`,
     );
   }
+  const loopMark = profiler.start();
   const n = options.maxBatches ?? (await evaluationBatches(host, mode));
   const sanity = options.sanity ?? false;
   const prefix = mode === "val" ? "onValidation" : "onTest";
@@ -55,9 +57,17 @@ export async function runEvaluation(
   try {
     await trainer.hook(`${prefix}Start` as "onValidationStart");
     await trainer.hook(`${prefix}EpochStart` as "onValidationEpochStart");
-    for await (const [i, batch] of limitedBatches(loader, n)) {
+    const batches = limitedBatches(loader, n);
+    for await (
+      const [i, batch] of profiledBatches(profiler, `[_EvaluationLoop].${mode}_next`, batches)
+    ) {
       await trainer.hook(`${prefix}BatchStart` as "onValidationBatchStart", batch, i);
+      const stepMark = profiler.start();
       const output = noGrad(() => tidy(() => system.step(batch, i)));
+      if (profiler.enabled) {
+        const step = mode === "val" ? "validation_step" : "test_step";
+        profiler.stop(`[System]${system.constructor.name}.${step}`, stepMark);
+      }
       if (sanity) results.endStep();
       else {
         const step = options.inFit && mode === "val" ? trainer.progress.valBatches++ : counter++;
@@ -75,7 +85,9 @@ export async function runEvaluation(
       results.discard();
     } else {
       const step = options.inFit ? trainer.globalStep - 1 : trainer.globalStep;
+      const readMark = profiler.start();
       await results.epochEnd({ step: Math.max(step, 0), epoch: trainer.currentEpoch });
+      profiler.stop(`${mode}_epoch_end_readback_wait`, readMark);
     }
     await trainer.hook(`${prefix}EpochEnd` as "onValidationEpochEnd");
     for (const l of trainer.loggers) if (!sanity) await l.save();
@@ -83,6 +95,7 @@ export async function runEvaluation(
   } finally {
     if (wasTraining) system.model.train();
   }
+  profiler.stop(sanity ? "run_sanity_check" : `run_${mode}_loop`, loopMark);
   const values: Record<string, number> = {};
   if (!sanity) {
     for (const [k, v] of Object.entries(trainer.callbackMetrics)) {

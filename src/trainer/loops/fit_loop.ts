@@ -16,6 +16,7 @@ import { limitBatches, type TrainerSettings } from "../options.ts";
 import type { LoopHost } from "../trainer.ts";
 import { disposeTensors, limitedBatches, loaderLength, yieldToEventLoop } from "./batches.ts";
 import { evaluationBatches, runEvaluation } from "./evaluation_loop.ts";
+import { profiledBatches } from "../profiler.ts";
 
 /** The monitored key of a ReduceLROnPlateau scheduler (Lighter's validation loss). */
 export const PLATEAU_MONITOR = "val/loss/epoch";
@@ -79,9 +80,11 @@ function trainStep(
   boundary: boolean,
   pending: unknown[],
 ): StepOutput {
-  const { trainer, system, settings } = host;
+  const { trainer, system, settings, profiler } = host;
   return tidy(() => {
+    let mark = profiler.start();
     const output = system.step(batch, i);
+    if (profiler.enabled) profiler.stop(`[System]${system.constructor.name}.training_step`, mark);
     if (!output.loss) {
       throw new Error("The training step produced no loss: set system::criterion in the config");
     }
@@ -90,7 +93,9 @@ function trainStep(
       ? total.div(settings.accumulateGradBatches)
       : total;
     pending.push(trainer.hookNow("onBeforeBackward", scaled));
+    mark = profiler.start();
     scaled.backward();
+    profiler.stop("[Strategy]SingleDeviceStrategy.backward", mark);
     pending.push(trainer.hookNow("onAfterBackward"));
     if (boundary) {
       if (settings.gradientClipVal !== null && settings.gradientClipVal > 0) {
@@ -99,8 +104,10 @@ function trainStep(
         } else clipGradValue(allParams(optimizer), settings.gradientClipVal);
       }
       pending.push(trainer.hookNow("onBeforeOptimizerStep", optimizer));
+      mark = profiler.start();
       optimizer.step();
       optimizer.zeroGrad();
+      profiler.stop("optimizer_step", mark);
     }
     return output;
   });
@@ -131,7 +138,7 @@ function stepScheduler(
 
 /** Runs `fit`: restores `ckptPath` when given, then trains. */
 export async function runFit(host: LoopHost, ckptPath: string | null): Promise<void> {
-  const { trainer, system, settings } = host;
+  const { trainer, system, settings, profiler } = host;
   const train = system.dataloaders.train;
   if (!train) {
     throw new Error(
@@ -164,6 +171,7 @@ export async function runFit(host: LoopHost, ckptPath: string | null): Promise<v
   }
   const stepsDone = () => settings.maxSteps !== -1 && progress.globalStep >= settings.maxSteps;
   while (!(settings.maxEpochs !== -1 && progress.epoch >= settings.maxEpochs) && !stepsDone()) {
+    const epochMark = profiler.start();
     const epoch = progress.epoch;
     progress.batchesDone = start;
     progress.epochDone = false;
@@ -173,13 +181,17 @@ export async function runFit(host: LoopHost, ckptPath: string | null): Promise<v
     await trainer.hook("onTrainEpochStart");
     train.setEpoch(epoch);
     let valValues: Record<string, number> = {};
-    for await (const [i, batch] of limitedBatches(train, nTrain, start)) {
+    const batches = limitedBatches(train, nTrain, start);
+    const next = "[_TrainingEpochLoop].train_dataloader_next";
+    for await (const [i, batch] of profiledBatches(profiler, next, batches)) {
       await trainer.hook("onTrainBatchStart", batch, i);
       const last = i + 1 === nTrain;
       const boundary = (i + 1) % settings.accumulateGradBatches === 0 || last;
       const pending: unknown[] = [];
+      const batchMark = profiler.start();
       const output = trainStep(host, optimizer, batch, i, boundary, pending);
       await Promise.all(pending);
+      profiler.stop("run_training_batch", batchMark);
       progress.batchesDone = i + 1;
       if (boundary) {
         progress.globalStep++;
@@ -207,9 +219,12 @@ export async function runFit(host: LoopHost, ckptPath: string | null): Promise<v
     if (progress.epochDone) {
       stepScheduler(system, "after-val", { ...trainer.callbackMetrics, ...valValues });
     }
+    const readMark = profiler.start();
     await results.epochEnd({ step: Math.max(progress.globalStep - 1, 0), epoch });
+    profiler.stop("train_epoch_end_readback_wait", readMark);
     await trainer.hook("onTrainEpochEnd");
     for (const l of trainer.loggers) await l.save();
+    profiler.stop("run_training_epoch", epochMark);
     start = 0;
     if (trainer.shouldStop || stepsDone() || !progress.epochDone) break;
     progress.epoch++;

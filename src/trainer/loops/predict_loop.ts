@@ -10,6 +10,7 @@ import type { StepOutput } from "../../system/system.ts";
 import { limitBatches } from "../options.ts";
 import type { LoopHost } from "../trainer.ts";
 import { disposeTensors, limitedBatches, loaderLength } from "./batches.ts";
+import { profiledBatches } from "../profiler.ts";
 
 /**
  * Runs the predict dataloader; returns the step outputs when `keep`, collected in `outputs` (which
@@ -20,7 +21,7 @@ export async function runPredict(
   keep: boolean,
   outputs: StepOutput[] = [],
 ): Promise<StepOutput[] | undefined> {
-  const { trainer, system } = host;
+  const { trainer, system, profiler } = host;
   const loader = system.dataloaders.predict;
   if (!loader) {
     throw new Error(
@@ -33,9 +34,17 @@ export async function runPredict(
   system.model.eval();
   await trainer.hook("onPredictStart");
   await trainer.hook("onPredictEpochStart");
-  for await (const [i, batch] of limitedBatches(loader, n)) {
+  const loopMark = profiler.start();
+  const batches = limitedBatches(loader, n);
+  for await (
+    const [i, batch] of profiledBatches(profiler, "[_PredictionLoop].predict_next", batches)
+  ) {
     await trainer.hook("onPredictBatchStart", batch, i);
+    const stepMark = profiler.start();
     const output = noGrad(() => tidy(() => system.step(batch, i)));
+    if (profiler.enabled) {
+      profiler.stop(`[System]${system.constructor.name}.predict_step`, stepMark);
+    }
     // Kept before the hook, as Lightning does, so that clearPredictions() in it drops it too.
     if (keep) outputs.push(output);
     await trainer.hook("onPredictBatchEnd", output, batch, i);
@@ -46,5 +55,6 @@ export async function runPredict(
   }
   await trainer.hook("onPredictEpochEnd");
   await trainer.hook("onPredictEnd");
+  profiler.stop("run_predict_loop", loopMark);
   return keep ? outputs : undefined;
 }
