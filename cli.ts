@@ -4,12 +4,14 @@
  * ```sh
  * lumen <stage> config.yaml[,more.yaml] [key::path=value ...]
  * lumen config config.yaml[,more.yaml] [key::path=value ...] [--resolve ID]
+ * lumen report RUN_DIR [RUN_DIR ...] [-o report.html] [--svg curves.svg]
  * lumen --help | lumen <command> --help | lumen --version
  * ```
  *
  * Stages: fit, validate, test, predict, lr_find and scale_batch_size (Lightning's Tuner).
  * `config` prints the merged, overridden, unresolved config as YAML, or with `--resolve ID` the
- * resolved value at ID as JSON. Exit codes: 0 on success, 1 on an error (`error: <message>`), 2 on
+ * resolved value at ID as JSON. `report` draws the runs' metrics.csv curves and hparams into one
+ * HTML page. Exit codes: 0 on success, 1 on an error (`error: <message>`), 2 on
  * misuse (an unknown command or option, a missing config). `LUMEN_DEBUG=1` (or `LIGHTER_DEBUG=1`)
  * adds stack traces. Install it as a `lumen` command with
  * `deno install -g -A -n lumen <url-or-path>/cli.ts`; for configs from others run
@@ -26,6 +28,7 @@ import {
   settleExpressions,
   type StageRun,
 } from "./src/runner/mod.ts";
+import { writeReport } from "./src/report/mod.ts";
 import { VERSION } from "./src/version.ts";
 
 /** Where the CLI writes: one call per line (or block of lines), without the final newline. */
@@ -233,6 +236,30 @@ Examples:
       const value = loaded.resolve(resolveId);
       await settleExpressions(loaded, resolveId);
       io.out(toJson(value));
+    });
+  program.command("report")
+    .description(
+      "write training curves of runs (metrics.csv, hparams.yaml) as one self-contained HTML page",
+    )
+    .argument(
+      "<runs...>",
+      "run folders: a version_N folder, or a folder holding version_N folders (all of them)",
+    )
+    .option("-o, --out <file>", "the HTML file to write", "report.html")
+    .option("--svg <file>", "also write every chart in one SVG file")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  lumen report runs/quickstart/lightning_logs/version_0 -o report.html
+  lumen report runs/lr_0.01 runs/lr_0.1 -o report.html --svg curves.svg`,
+    )
+    .action(async (runs: string[], opts: { out: string; svg?: string }) => {
+      const read = await writeReport(runs, { out: opts.out, svg: opts.svg });
+      io.out(
+        `Wrote ${opts.out} (${read.length} run${read.length === 1 ? "" : "s"})` +
+          (opts.svg !== undefined ? ` and ${opts.svg}` : ""),
+      );
     });
   return program;
 }
