@@ -158,7 +158,8 @@ Deno.test("download fetches missing files from a local server and verifies SHA-2
 });
 
 Deno.test({
-  name: "the real Fashion-MNIST test split loads (when installed)",
+  name:
+    "the real Fashion-MNIST test split loads (ignored unless dataset-fashion-mnist is installed)",
   ignore: !(await Deno.stat("/usr/share/datasets/fashion-mnist").then(() => true, () => false)),
   fn: async () => {
     const ds = new datasets.FashionMNIST({
@@ -377,7 +378,8 @@ Deno.test("an unknown MNIST option is an error naming the closest one", () => {
 // new datasets.MNIST({root: ".data/mnist", download: true}).load(). The expected class counts are
 // MNIST's published ones.
 Deno.test({
-  name: "the real MNIST in .data/mnist: 60000 + 10000 samples, the published label counts",
+  name:
+    "the real MNIST in .data/mnist (ignored until a quickstart has downloaded it): 60000 + 10000 samples, the published label counts",
   ignore: !(await Deno.stat(".data/mnist/t10k-labels-idx1-ubyte").then(() => true, () => false)),
   fn: async () => {
     const counts = async (train: boolean) => {

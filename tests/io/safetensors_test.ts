@@ -119,7 +119,8 @@ Deno.test("loads the file written by PyTorch (tests/fixtures/from_python.safeten
 });
 
 Deno.test({
-  name: "PyTorch reads a file lumen wrote (safetensors_check.py verify)",
+  name:
+    "PyTorch reads a file lumen wrote (safetensors_check.py verify; ignored without python3-torch)",
   ignore: !torchAvailable,
   fn: async () => {
     const dir = await Deno.makeTempDir();

@@ -24,3 +24,8 @@ export function nextVersion(root: string): number {
   }
   return highest + 1;
 }
+
+/** `rootDir/version_N`, or `rootDir/<version>` for a version given as a string. */
+export function versionDir(rootDir: string, version: number | string): string {
+  return pyJoin(rootDir, typeof version === "string" ? version : `version_${version}`);
+}

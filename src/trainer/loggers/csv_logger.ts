@@ -12,7 +12,7 @@ import { checkOptions } from "../../util/options.ts";
 import { hparamsYaml } from "./hparams_yaml.ts";
 import type { Logger } from "./logger.ts";
 import { stringifyCsv } from "../../deps.ts";
-import { nextVersion } from "./_version.ts";
+import { nextVersion, versionDir } from "./_version.ts";
 
 /** Options of {@link CSVLogger} (Lightning's arguments in camelCase). */
 export interface CSVLoggerOptions {
@@ -122,8 +122,7 @@ export class CSVLogger implements Logger {
 
   /** `saveDir/name/version_N` (or the version string as the folder name). */
   get logDir(): string {
-    const v = this.version;
-    return pyJoin(this.rootDir, typeof v === "string" ? v : `version_${v}`);
+    return versionDir(this.rootDir, this.version);
   }
 
   /** The path of metrics.csv. */

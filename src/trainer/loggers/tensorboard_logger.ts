@@ -10,7 +10,7 @@ import { checkOptions } from "../../util/options.ts";
 import { checkBool, checkInt, checkString } from "../callbacks/checks.ts";
 import { pyJoin } from "../callbacks/python_compat.ts";
 import { flattenHparams, hparamsSummaries } from "./_tensorboard_hparams.ts";
-import { nextVersion } from "./_version.ts";
+import { nextVersion, versionDir } from "./_version.ts";
 import { hparamsYaml } from "./hparams_yaml.ts";
 import type { Logger } from "./logger.ts";
 
@@ -158,8 +158,7 @@ export class TensorBoardLogger implements Logger {
 
   /** `saveDir/name/version_N` (or the version string as the folder name), then `subDir`. */
   get logDir(): string {
-    const v = this.version;
-    const dir = pyJoin(this.rootDir, typeof v === "string" ? v : `version_${v}`);
+    const dir = versionDir(this.rootDir, this.version);
     return this.subDir ? pyJoin(dir, this.subDir) : dir;
   }
 
