@@ -37,6 +37,7 @@ import {
 } from "../mod.ts";
 import process from "node:process";
 import { median } from "./matmul_bench.ts";
+import { cnn, mlp } from "./train_bench.ts";
 
 /** Batch size of both workloads (as bench/train_bench.ts). */
 export const FIT_BATCH = 64;
@@ -56,34 +57,6 @@ export interface FitWorkload {
   samples: number;
   /** A fresh model. */
   build: () => nn.Sequential;
-}
-
-/** The MLP of bench/train_bench.ts: 784-256-256-10 with ReLU. */
-function mlp(): nn.Sequential {
-  return new nn.Sequential(
-    new nn.Flatten(),
-    new nn.Linear({ inFeatures: 784, outFeatures: 256 }),
-    new nn.ReLU(),
-    new nn.Linear({ inFeatures: 256, outFeatures: 256 }),
-    new nn.ReLU(),
-    new nn.Linear({ inFeatures: 256, outFeatures: 10 }),
-  );
-}
-
-/** The CNN of bench/train_bench.ts (its builders are not exported; keep the two in sync). */
-function cnn(): nn.Sequential {
-  return new nn.Sequential(
-    new nn.Conv2d({ inChannels: 1, outChannels: 32, kernelSize: 3, padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d({ kernelSize: 2 }),
-    new nn.Conv2d({ inChannels: 32, outChannels: 64, kernelSize: 3, padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d({ kernelSize: 2 }),
-    new nn.Flatten(),
-    new nn.Linear({ inFeatures: 64 * 7 * 7, outFeatures: 128 }),
-    new nn.ReLU(),
-    new nn.Linear({ inFeatures: 128, outFeatures: 10 }),
-  );
 }
 
 /** The two workloads: 50 MLP steps (one logged row) and 10 CNN steps per epoch. */

@@ -125,8 +125,8 @@ export async function timeTraining<L>(
   ];
 }
 
-/** The MLP of peer-figures.md: 784-256-256-10 with ReLU. */
-function mlp(): nn.Sequential {
+/** The MLP of peer-figures.md: 784-256-256-10 with ReLU (fit_bench.ts trains it too). */
+export function mlp(): nn.Sequential {
   return new nn.Sequential(
     new nn.Flatten(),
     new nn.Linear({ inFeatures: 784, outFeatures: 256 }),
@@ -138,7 +138,7 @@ function mlp(): nn.Sequential {
 }
 
 /** The CNN of peer-figures.md; "same" padding, so the second conv sees 14x14 and fc 64·7·7. */
-function cnn(): nn.Sequential {
+export function cnn(): nn.Sequential {
   return new nn.Sequential(
     new nn.Conv2d({ inChannels: 1, outChannels: 32, kernelSize: 3, padding: 1 }),
     new nn.ReLU(),
