@@ -109,12 +109,16 @@ export class Results {
 
   /**
    * Ends a step: with `row`, its step values become a logged row (read at the next flush);
-   * without, they are dropped.
+   * without, they replace the previous unlogged step's values, kept only for a callback that
+   * asks for the newest values (`flush(true)`).
    */
   endStep(row?: { step: number; epoch?: number }): void {
     if (row && this.#step.size) {
       this.#rows.push({ values: this.#step, step: row.step, ...epochOf(row) });
-    } else for (const v of this.#step.values()) release(v);
+    } else if (this.#step.size) {
+      this.#dropUnlogged();
+      this.#unlogged = this.#step;
+    }
     this.#step = new Map();
   }
 
@@ -137,20 +141,7 @@ export class Results {
     }
     if (rows.length === 0) return this.#reads;
     const read = readValues(rows.flatMap((r) => [...r.values.values()]));
-    this.#reads = this.#reads.then(async () => {
-      const numbers = await read;
-      let i = 0;
-      await this.#sink(rows.map((r) => {
-        const values: Record<string, number> = {};
-        for (const key of r.values.keys()) values[key] = numbers[i++];
-        return {
-          values,
-          step: r.step,
-          ...epochOf(r),
-          ...(r.logged === false ? { logged: false } : {}),
-        };
-      }));
-    });
+    this.#reads = this.#reads.then(async () => await this.#sink(hostRows(rows, await read)));
     return this.#reads;
   }
 
@@ -161,8 +152,7 @@ export class Results {
    */
   async epochEnd(row: { step: number; epoch?: number }): Promise<Record<string, number>> {
     this.endStep();
-    for (const v of this.#unlogged.values()) release(v);
-    this.#unlogged = new Map();
+    this.#dropUnlogged();
     const entries = [...this.#epoch];
     this.#epoch = new Map();
     const computed = noGrad(() =>
@@ -177,12 +167,8 @@ export class Results {
     let epochValues: Record<string, number> = {};
     this.#reads = this.#reads.then(async () => {
       const numbers = await read;
-      let i = 0;
-      const out: MetricsRow[] = rows.map((r) => {
-        const values: Record<string, number> = {};
-        for (const key of r.values.keys()) values[key] = numbers[i++];
-        return { values, step: r.step, ...epochOf(r) };
-      });
+      const out = hostRows(rows, numbers);
+      let i = numbers.length - entries.length;
       epochValues = {};
       entries.forEach(([key, e]) => {
         const v = numbers[i++];
@@ -198,8 +184,7 @@ export class Results {
   /** Drops every value without reading it (after a sanity check, or on failure). */
   discard(): void {
     for (const v of this.#step.values()) release(v);
-    for (const v of this.#unlogged.values()) release(v);
-    this.#unlogged = new Map();
+    this.#dropUnlogged();
     for (const r of this.#rows) for (const v of r.values.values()) release(v);
     for (const e of this.#epoch.values()) {
       release(e.sum);
@@ -210,10 +195,31 @@ export class Results {
     this.#epoch = new Map();
   }
 
+  /** Frees the newest unlogged step's values. */
+  #dropUnlogged(): void {
+    for (const v of this.#unlogged.values()) release(v);
+    this.#unlogged = new Map();
+  }
+
   /** Waits for every started read. */
   settled(): Promise<void> {
     return this.#reads;
   }
+}
+
+/** The rows with their values from `numbers` (read in row order, from the start). */
+function hostRows(rows: readonly PendingRow[], numbers: readonly number[]): MetricsRow[] {
+  let i = 0;
+  return rows.map((r) => {
+    const values: Record<string, number> = {};
+    for (const key of r.values.keys()) values[key] = numbers[i++];
+    return {
+      values,
+      step: r.step,
+      ...epochOf(r),
+      ...(r.logged === false ? { logged: false } : {}),
+    };
+  });
 }
 
 function epochOf(r: { epoch?: number }): { epoch?: number } {

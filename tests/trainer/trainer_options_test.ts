@@ -1,6 +1,6 @@
 /** Trainer options: optimisation against torch, loop limits and schedules, and option errors. */
 import assert from "node:assert/strict";
-import { callbacks, System, type Tensor, Trainer } from "../../mod.ts";
+import { callbacks, manualSeed, System, type Tensor, Trainer } from "../../mod.ts";
 import { assertClose, loadFixtures } from "../_helpers.ts";
 import { quietTrainer, rejectsWith, throwsWith, tinySystem, type TrainerFixture } from "./_tiny.ts";
 
@@ -207,4 +207,31 @@ Deno.test("Trainer options are checked: typos, devices, precision, strategy, sta
     () => trainer.test(tiny, { ckptPath: "/nonexistent/x.ckpt" }),
     "Checkpoint file not found: /nonexistent/x.ckpt",
   );
+});
+
+Deno.test("readMetrics() between logged rows reads the newest step's values", async () => {
+  class Reader extends callbacks.Callback {
+    losses: number[] = [];
+    override async onTrainBatchEnd(trainer: {
+      readMetrics(): Promise<Readonly<Record<string, number>>>;
+    }): Promise<void> {
+      this.losses.push((await trainer.readMetrics())["train/loss/step"]);
+    }
+  }
+  manualSeed(11);
+  const rarely = new Reader();
+  await quietTrainer({
+    maxEpochs: 1,
+    logEveryNSteps: 50,
+    numSanityValSteps: 0,
+    callbacks: [rarely],
+  })
+    .fit(await tinySystem());
+  manualSeed(11);
+  const each = new Reader();
+  await quietTrainer({ maxEpochs: 1, logEveryNSteps: 1, numSanityValSteps: 0, callbacks: [each] })
+    .fit(await tinySystem());
+  assert.equal(rarely.losses.length, 5);
+  assert.ok(rarely.losses.every((v) => Number.isFinite(v)), `${rarely.losses}`);
+  assert.deepEqual(rarely.losses, each.losses);
 });
