@@ -8,6 +8,7 @@
  */
 import type { Metric } from "../metrics/metric.ts";
 import type { LogOptions, Mode, SystemHost } from "../system/host.ts";
+import { typeName } from "../system/_describe.ts";
 import type { StepOutput, System } from "../system/system.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { getRandomState, type RandomState, setRandomState } from "../tensor/random_state.ts";
@@ -140,13 +141,13 @@ export class Trainer implements TrainerView, SystemHost {
     given.forEach((c, i) => {
       if (!(c instanceof Callback)) {
         throw new TypeError(
-          `Trainer callbacks[${i}] must be a lumen.callbacks.Callback, got ${describe(c)}`,
+          `Trainer callbacks[${i}] must be a lumen.callbacks.Callback, got ${typeName(c)}`,
         );
       }
     });
     this.loggers.forEach((l, i) => {
       if (!l || typeof l.logMetrics !== "function" || typeof l.logHyperparams !== "function") {
-        throw new TypeError(`Trainer logger[${i}] must be a lumen logger, got ${describe(l)}`);
+        throw new TypeError(`Trainer logger[${i}] must be a lumen logger, got ${typeName(l)}`);
       }
     });
     const builtIn: Callback[] = [];
@@ -501,12 +502,6 @@ export interface LoopHost {
   useResults(results: Results | null): void;
   /** New results whose rows go to the loggers. */
   newResults(): Results;
-}
-
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (typeof v !== "object") return typeof v;
-  return (v as object).constructor?.name ?? "an object";
 }
 
 function checkStageOptions(stage: string, options: object, known: string[]): void {
