@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { KernelSpec } from "../src/device/device.ts";
+import type { KernelSpec } from "./kernel_spec.ts";
 import { grid1d, groupIndex } from "./_grid.ts";
 import { type Conv2dGeometry, convSizes, geometryKey } from "./conv2d_geometry.ts";
 import { forwardColumns, minus, range, spanOf, windowLets } from "./conv2d_window.ts";

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { KernelSpec } from "../src/device/device.ts";
+import type { KernelSpec } from "./kernel_spec.ts";
 import { convGemmKernel, MAX_COLUMNS } from "./conv_gemm.ts";
 import { type Conv2dGeometry, convSizes, geometryKey } from "./conv2d_geometry.ts";
 

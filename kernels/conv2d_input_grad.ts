@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { KernelSpec } from "../src/device/device.ts";
+import type { KernelSpec } from "./kernel_spec.ts";
 import { type Conv2dGeometry, convSizes, geometryKey } from "./conv2d_geometry.ts";
 import { conv2dPackWeightKernel, type OutputLattice, packKernel } from "./conv2d_direct.ts";
 import { range } from "./conv2d_window.ts";

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import type { KernelSpec } from "../src/device/device.ts";
+import type { KernelSpec } from "./kernel_spec.ts";
 import { MAX_GROUPS } from "./_grid.ts";
 
 /** Largest number of columns per thread: the size of the loaders' per-column state arrays. */

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { KernelSpec } from "../src/device/device.ts";
+import type { KernelSpec } from "./kernel_spec.ts";
 import { literal } from "./_grid.ts";
 import { perElementRandomKernel } from "./random.ts";
 

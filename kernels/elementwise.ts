@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { KernelSpec } from "../src/device/device.ts";
+import type { KernelSpec } from "./kernel_spec.ts";
 import { grid1d, groupIndex, wgslType } from "./_grid.ts";
-import { sizeOf, stridesOf } from "../src/tensor/shape.ts";
+import { sizeOf, stridesOf } from "./shape.ts";
 
 /** Element types the kernels handle. */
 export type KernelDType = "float32" | "int32";

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { KernelSpec } from "../src/device/device.ts";
+import type { KernelSpec } from "./kernel_spec.ts";
 import { grid1d, groupIndex } from "./_grid.ts";
 
 /** An embedding's sizes: `count` indices into a [vocab, dim] table. */

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { KernelSpec } from "../src/device/device.ts";
+import type { KernelSpec } from "./kernel_spec.ts";
 import { grid1d, groupIndex, literal } from "./_grid.ts";
 
 /** How a cross-entropy's rows are reduced. */

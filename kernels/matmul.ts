@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { KernelSpec } from "../src/device/device.ts";
+import type { KernelSpec } from "./kernel_spec.ts";
 
 /** A matmul's shape and operand layouts. */
 export interface MatmulSpec {

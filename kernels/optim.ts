@@ -21,7 +21,7 @@
  *
  * @module
  */
-import type { KernelSpec } from "../src/device/device.ts";
+import type { KernelSpec } from "./kernel_spec.ts";
 import { grid1d } from "./_grid.ts";
 
 const WG = 256;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { KernelSpec } from "../src/device/device.ts";
+import type { KernelSpec } from "./kernel_spec.ts";
 import { grid1d, groupIndex } from "./_grid.ts";
 import { type Window2d, windowKeyParts } from "./_window2d.ts";
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { KernelSpec } from "../src/device/device.ts";
+import type { KernelSpec } from "./kernel_spec.ts";
 import { grid1d, groupIndex } from "./_grid.ts";
 
 /** What to draw: uniform in [0, 1), standard normal, or a keep-mask with probability `p` kept. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { KernelSpec } from "../src/device/device.ts";
+import type { KernelSpec } from "./kernel_spec.ts";
 import { grid1d, groupIndex } from "./_grid.ts";
 
 /** A softmax's shape; `log` selects log-softmax. */

@@ -4,6 +4,9 @@
  *
  * @module
  */
+import type { KernelSpec } from "../../kernels/kernel_spec.ts";
+
+export type { KernelSpec };
 
 /** An opaque handle to device memory. Tensors hold these; only the device looks inside. */
 export interface DeviceBuffer {
@@ -11,22 +14,6 @@ export interface DeviceBuffer {
   readonly bytes: number;
   /** A unique id, for debugging and memory accounting. */
   readonly id: number;
-}
-
-/** A compute kernel ready to dispatch: its WGSL, a cache key and the grid. */
-export interface KernelSpec {
-  /** Names the pipeline in the cache: equal keys must mean equal WGSL. */
-  readonly key: string;
-  /** Builds the WGSL source; called only when `key` is not cached yet. */
-  readonly source: () => string;
-  /** Number of workgroups along x, y and z. */
-  readonly workgroups: readonly [number, number, number];
-  /**
-   * Small per-dispatch values (learning rates, step counts) bound after the buffers as
-   * `var<storage, read> params: array<u32>` (floats written with their bit patterns), so that
-   * changing them does not compile a new pipeline.
-   */
-  readonly params?: Uint32Array;
 }
 
 /** Live and pooled bytes on the device, as reported by `lumen.memory()`. */

@@ -1,22 +1,8 @@
 /** Shape arithmetic: sizes, strides, broadcasting and axis normalisation. */
 
-/** Number of elements of a shape. */
-export function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
+import { sizeOf, stridesOf } from "../../kernels/shape.ts";
 
-/** Row-major strides of a contiguous shape. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
-}
+export { sizeOf, stridesOf };
 
 /** The broadcast of several shapes, as NumPy and PyTorch define it. */
 export function broadcastShapes(...shapes: (readonly number[])[]): number[] {
