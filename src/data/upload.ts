@@ -6,33 +6,12 @@
  * @module
  */
 import { getDevice } from "../device/default_device.ts";
-import type { KernelSpec } from "../device/device.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { tensor } from "../tensor/creation.ts";
 import { runKernel } from "../ops/_run.ts";
-import { grid1d, groupIndex, wgslType } from "../../kernels/_grid.ts";
+import { concatKernel, MAX_CONCAT_INPUTS, unpackBytesKernel } from "../../kernels/upload.ts";
 import { isHostArray } from "./host_array.ts";
 import { isPendingStack } from "./_batch_helpers.ts";
-
-const WG = 256;
-
-function unpackBytesKernel(n: number): KernelSpec {
-  const workgroups = grid1d(n, WG);
-  return {
-    key: `data.unpack_u8|${n}|${workgroups}`,
-    workgroups,
-    source: () =>
-      `@group(0) @binding(0) var<storage, read> packed: array<u32>;
-@group(0) @binding(1) var<storage, read_write> out: array<f32>;
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = ${groupIndex(workgroups)} * ${WG}u + lid;
-  if (i >= ${n}u) { return; }
-  out[i] = f32((packed[i / 4u] >> (8u * (i % 4u))) & 255u);
-}
-`,
-  };
-}
 
 /** A uint8 array on the device as float32 values 0..255: a quarter of the upload of floats. */
 export function uploadBytes(data: Uint8Array, shape: readonly number[]): Tensor {
@@ -45,48 +24,15 @@ export function uploadBytes(data: Uint8Array, shape: readonly number[]): Tensor 
   return out;
 }
 
-function concatKernel(sizes: readonly number[], dtype: "float32" | "int32"): KernelSpec {
-  const total = sizes.reduce((a, b) => a + b, 0);
-  const workgroups = grid1d(total, WG);
-  const t = wgslType(dtype);
-  return {
-    key: `data.concat|${sizes}|${dtype}|${workgroups}`,
-    workgroups,
-    source: () => {
-      const lines = sizes.map((_, k) =>
-        `@group(0) @binding(${k}) var<storage, read> in${k}: array<${t}>;`
-      );
-      lines.push(`@group(0) @binding(${sizes.length}) var<storage, read_write> out: array<${t}>;`);
-      let start = 0;
-      const branches = sizes.map((s, k) => {
-        const b = `if (i < ${start + s}u) { out[i] = in${k}[i - ${start}u]; return; }`;
-        start += s;
-        return b;
-      });
-      return `${lines.join("\n")}
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = ${groupIndex(workgroups)} * ${WG}u + lid;
-  if (i >= ${total}u) { return; }
-  ${branches.join("\n  ")}
-}
-`;
-    },
-  };
-}
-
-/** Inputs per concatenation dispatch: WebGPU guarantees 8 storage buffers, one is the output. */
-const MAX_INPUTS = 7;
-
 /** Concatenates contiguous tensors end to end into a tensor of `shape`. */
 function concat(parts: readonly Tensor[], shape: readonly number[]): Tensor {
   const dtype = parts[0].dtype;
-  if (parts.length <= MAX_INPUTS) {
+  if (parts.length <= MAX_CONCAT_INPUTS) {
     return runKernel(concatKernel(parts.map((p) => p.size), dtype), parts, shape, dtype);
   }
   const groups: Tensor[] = [];
-  for (let i = 0; i < parts.length; i += MAX_INPUTS) {
-    const g = parts.slice(i, i + MAX_INPUTS);
+  for (let i = 0; i < parts.length; i += MAX_CONCAT_INPUTS) {
+    const g = parts.slice(i, i + MAX_CONCAT_INPUTS);
     const n = g.reduce((a, p) => a + p.size, 0);
     groups.push(concat(g, [n]));
   }

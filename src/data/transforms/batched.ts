@@ -7,12 +7,11 @@
  *
  * @module
  */
-import type { KernelSpec } from "../../device/device.ts";
 import { Tensor } from "../../tensor/tensor.ts";
 import { tensor } from "../../tensor/creation.ts";
 import { mapElementwise, runKernel } from "../../ops/_run.ts";
 import { elementwiseKernel } from "../../../kernels/elementwise.ts";
-import { grid1d, groupIndex, literal } from "../../../kernels/_grid.ts";
+import { type ImageBatchGeometry, imageWindowKernel } from "../../../kernels/image_window.ts";
 import { type RandomStream, withStream } from "../random.ts";
 import { Compose, type TransformLike } from "./transform.ts";
 import { applyTransform } from "./_apply.ts";
@@ -30,14 +29,7 @@ export interface DeviceImages {
   channelsLast: boolean;
 }
 
-interface Geometry {
-  batch: number;
-  height: number;
-  width: number;
-  channels: number;
-}
-
-function geometry(x: DeviceImages, what: string): Geometry {
+function geometry(x: DeviceImages, what: string): ImageBatchGeometry {
   const s = x.tensor.shape;
   if (s.length === 3) return { batch: s[0], height: s[1], width: s[2], channels: 1 };
   if (s.length === 4) {
@@ -48,50 +40,10 @@ function geometry(x: DeviceImages, what: string): Geometry {
   throw new Error(`${what} on the device expects a batch of images of 3 or 4 dims, got [${s}]`);
 }
 
-const WG = 256;
-
-function windowKernel(
-  g: Geometry,
-  h: number,
-  w: number,
-  channelsLast: boolean,
-  fill: number,
-): KernelSpec {
-  const { batch: B, height: H, width: W, channels: C } = g;
-  const total = B * C * h * w;
-  const workgroups = grid1d(total, WG);
-  const decode = channelsLast
-    ? `let c = i % ${C}u; var r = i / ${C}u; let x = r % ${w}u; r = r / ${w}u; let y = r % ${h}u; let b = r / ${h}u;`
-    : `let x = i % ${w}u; var r = i / ${w}u; let y = r % ${h}u; r = r / ${h}u; let c = r % ${C}u; let b = r / ${C}u;`;
-  const src = channelsLast
-    ? `((b * ${H}u + u32(sy)) * ${W}u + u32(sx)) * ${C}u + c`
-    : `((b * ${C}u + c) * ${H}u + u32(sy)) * ${W}u + u32(sx)`;
-  return {
-    key: `data.window|${B},${H},${W},${C}|${h},${w}|${channelsLast}|${fill}|${workgroups}`,
-    workgroups,
-    source: () =>
-      `@group(0) @binding(0) var<storage, read> src: array<f32>;
-@group(0) @binding(1) var<storage, read> win: array<i32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = ${groupIndex(workgroups)} * ${WG}u + lid;
-  if (i >= ${total}u) { return; }
-  ${decode}
-  let top = win[3u * b]; let left = win[3u * b + 1u]; let flip = win[3u * b + 2u];
-  let xs = select(x, ${w - 1}u - x, flip != 0);
-  let sy = i32(y) + top; let sx = i32(xs) + left;
-  if (sy < 0 || sy >= ${H} || sx < 0 || sx >= ${W}) { out[i] = ${literal(fill)}; return; }
-  out[i] = src[${src}];
-}
-`,
-  };
-}
-
 /** Cuts one window per sample: rows of `windows` are [top, left, flip]. */
 function cutWindows(
   x: DeviceImages,
-  g: Geometry,
+  g: ImageBatchGeometry,
   windows: Int32Array,
   h: number,
   w: number,
@@ -105,7 +57,7 @@ function cutWindows(
     : [g.batch, g.channels, h, w];
   const params = tensor(windows, { dtype: "int32" });
   const out = runKernel(
-    windowKernel(g, h, w, x.channelsLast, fill),
+    imageWindowKernel(g, h, w, x.channelsLast, fill),
     [x.tensor, params],
     shape,
     "float32",
