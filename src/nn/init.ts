@@ -8,7 +8,7 @@
 import type { Tensor } from "../tensor/tensor.ts";
 import { full, rand, randn } from "../tensor/creation.ts";
 import { noGrad } from "../autograd/grad_mode.ts";
-import { getDevice } from "../device/default_device.ts";
+import { assign } from "../ops/assign.ts";
 
 /** Nonlinearities known to `calculateGain`. */
 export type Nonlinearity =
@@ -83,7 +83,7 @@ function fillFrom(target: Tensor, values: Tensor): Tensor {
   if (target.dtype !== "float32") {
     throw new Error(`Initialisers fill float32 tensors, got ${target.dtype}`);
   }
-  if (target.size > 0) getDevice().copy(values.buffer, target.buffer, target.size * 4);
+  assign(target, values);
   values.dispose();
   return target;
 }

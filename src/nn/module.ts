@@ -10,7 +10,7 @@
  * @module
  */
 import type { Tensor } from "../tensor/tensor.ts";
-import { getDevice } from "../device/default_device.ts";
+import { assign } from "../ops/assign.ts";
 import { keep } from "../tensor/scope.ts";
 
 /**
@@ -274,13 +274,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
         );
       }
     }
-    const device = getDevice();
     for (const [key, target] of Object.entries(own)) {
       const source = dict[key];
-      if (source && source !== target && target.size > 0) {
-        device.copy(source.buffer, target.buffer, target.size * 4);
-        target.hostRange = source.hostRange; // The copied values' range (or none).
-      }
+      if (source && source !== target) assign(target, source);
     }
     return { missingKeys, unexpectedKeys };
   }

@@ -1,22 +1,74 @@
-/** Plumbing shared by the ops: run a kernel into a fresh tensor, record a node for autograd. */
+/**
+ * Plumbing shared by the ops, and the one door from the layers above (nn, optim, data) to the
+ * device: allocate outputs and dispatch a kernel, run a kernel in place, evaluate an elementwise
+ * expression, record a node for autograd.
+ *
+ * @module
+ */
 import { getDevice } from "../device/default_device.ts";
-import type { KernelSpec } from "../device/device.ts";
+import type { KernelSpec } from "../../kernels/kernel_spec.ts";
 import { isGradEnabled } from "../autograd/grad_mode.ts";
 import { type DType, Tensor } from "../tensor/tensor.ts";
 import { broadcastShapes, broadcastStrides, sizeOf } from "../tensor/shape.ts";
 import { elementwiseKernel } from "../../kernels/elementwise.ts";
 
-/** Runs `kernel` over `inputs` into a new tensor of `shape`. */
+/** WebGPU's guaranteed `maxStorageBuffersPerShaderStage`, for devices that do not say. */
+const MIN_STORAGE_BUFFERS = 8;
+
+/** One output of {@link launch}: its shape and dtype. */
+export interface OutputSpec {
+  /** The output's shape. */
+  readonly shape: readonly number[];
+  /** Its element type (float32 when left out). */
+  readonly dtype?: DType;
+}
+
+/** A fresh tensor whose elements are undefined until a kernel or a copy writes them. */
+export function empty(shape: readonly number[], dtype: DType = "float32"): Tensor {
+  return Tensor.fromBuffer(getDevice().alloc(sizeOf(shape) * 4), shape, dtype);
+}
+
+/**
+ * Allocates one fresh tensor per entry of `outputs`, then records `kernel` with the inputs'
+ * buffers bound first and the outputs' after them, in order. Nothing is dispatched when an
+ * output is empty.
+ */
+export function launch(
+  kernel: KernelSpec,
+  inputs: readonly Tensor[],
+  outputs: readonly OutputSpec[],
+): Tensor[] {
+  const outs = outputs.map((o) => empty(o.shape, o.dtype));
+  if (outs.every((t) => t.size > 0)) runInPlace(kernel, [...inputs, ...outs]);
+  return outs;
+}
+
+/** Runs `kernel` over `inputs` into a new tensor of `shape` ({@link launch} with one output). */
 export function runKernel(
   kernel: KernelSpec,
   inputs: readonly Tensor[],
   shape: readonly number[],
   dtype: DType,
 ): Tensor {
-  const device = getDevice();
-  const out = Tensor.fromBuffer(device.alloc(sizeOf(shape) * 4), shape, dtype);
-  if (sizeOf(shape) > 0) device.run(kernel, [...inputs.map((t) => t.buffer), out.buffer]);
-  return out;
+  return launch(kernel, inputs, [{ shape, dtype }])[0];
+}
+
+/**
+ * Records `kernel` over existing tensors, bound in order: the kernel writes into some of them
+ * (an optimizer's parameters and state, an output filled in several dispatches).
+ */
+export function runInPlace(kernel: KernelSpec, bound: readonly Tensor[]): void {
+  getDevice().run(kernel, bound.map((t) => t.buffer));
+}
+
+/** The most storage buffers one dispatch may bind on this device. */
+export function maxBindings(): number {
+  return getDevice().info.maxStorageBuffersPerStage ?? MIN_STORAGE_BUFFERS;
+}
+
+/** Submits the recorded work now, so the device starts on it while the host goes on. */
+export function submit(): void {
+  getDevice().flush();
 }
 
 /** Options of `mapElementwise`. */

@@ -1,10 +1,8 @@
 /** `F.conv2d`: 2-D convolution over NCHW tensors with groups, and its gradients. */
-import { Tensor } from "../../tensor/tensor.ts";
-import { sizeOf } from "../../tensor/shape.ts";
+import type { Tensor } from "../../tensor/tensor.ts";
 import { zeros } from "../../tensor/creation.ts";
-import { getDevice } from "../../device/default_device.ts";
 import { matmulRaw } from "../../ops/matmul.ts";
-import { mapElementwise, record, runKernel } from "../../ops/_run.ts";
+import { empty, mapElementwise, record, runInPlace, runKernel } from "../../ops/_run.ts";
 import { sum } from "../../ops/reduce.ts";
 import type { Conv2dGeometry } from "../../../kernels/conv2d_geometry.ts";
 import { directConvFits } from "../../../kernels/conv2d_window.ts";
@@ -161,11 +159,8 @@ function inputGradByPhases(dy: Tensor, weight: Tensor, g: Conv2dGeometry): Tenso
   const phases = inputGradPhases(g);
   if (!phases.every((p) => p.geometry === null || directConvFits(p.geometry))) return null;
   const shape = [g.batch, g.inChannels, g.height, g.width];
-  const device = getDevice();
   // Pixels that no tap reaches (a kernel smaller than the stride) keep these zeros.
-  const dx = phases.some((p) => p.geometry === null)
-    ? zeros(shape)
-    : Tensor.fromBuffer(device.alloc(sizeOf(shape) * 4), shape, "float32");
+  const dx = phases.some((p) => p.geometry === null) ? zeros(shape) : empty(shape);
   if (dx.size === 0) return dx;
   for (const phase of phases) {
     if (phase.geometry === null) continue;
@@ -177,7 +172,7 @@ function inputGradByPhases(dy: Tensor, weight: Tensor, g: Conv2dGeometry): Tenso
       "float32",
     );
     const kernel = conv2dForwardKernel(phase.geometry, false, phase.lattice);
-    device.run(kernel, [dy.buffer, packed.buffer, dx.buffer]);
+    runInPlace(kernel, [dy, packed, dx]);
     packed.dispose();
   }
   return dx;

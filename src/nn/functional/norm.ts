@@ -1,9 +1,7 @@
 /** Batch and layer normalisation with fused statistics, normalisation and gradient kernels. */
-import { Tensor } from "../../tensor/tensor.ts";
+import type { Tensor } from "../../tensor/tensor.ts";
 import { sizeOf } from "../../tensor/shape.ts";
-import { getDevice } from "../../device/default_device.ts";
-import type { KernelSpec } from "../../device/device.ts";
-import { mapElementwise, record, runKernel } from "../../ops/_run.ts";
+import { launch, mapElementwise, record, runKernel } from "../../ops/_run.ts";
 import { literal } from "../../../kernels/_grid.ts";
 import {
   batchNormApplyKernel,
@@ -31,20 +29,6 @@ export interface BatchNormOptions {
   momentum?: number;
   /** Added to the variance before the square root. Default 1e-5. */
   eps?: number;
-}
-
-/** Runs a kernel with several fresh float32 outputs, bound after the inputs in order. */
-function launch(
-  kernel: KernelSpec,
-  inputs: readonly Tensor[],
-  outputs: readonly (readonly number[])[],
-): Tensor[] {
-  const device = getDevice();
-  const outs = outputs.map((s) => Tensor.fromBuffer(device.alloc(sizeOf(s) * 4), s, "float32"));
-  if (outs.every((t) => t.size > 0)) {
-    device.run(kernel, [...inputs.map((t) => t.buffer), ...outs.map((t) => t.buffer)]);
-  }
-  return outs;
 }
 
 function checkVector(t: Tensor | null | undefined, n: number, what: string, fn: string): void {
@@ -124,7 +108,7 @@ export function batchNorm(
   return record(out, fn, [x, ...params], (g) => {
     const wantParams = params.some((t) => t.requiresGrad);
     const sums = training || wantParams
-      ? launch(batchNormGradSumsKernel(sh), [x, g, stats], [[sh.c], [sh.c]])
+      ? launch(batchNormGradSumsKernel(sh), [x, g, stats], [{ shape: [sh.c] }, { shape: [sh.c] }])
       : [];
     const [sumGXhat, sumG] = sums;
     let dx: Tensor | null = null;
@@ -188,7 +172,7 @@ export function layerNorm(
   const [out, stats] = launch(
     layerNormForwardKernel(sh, eps, !!weight, !!bias),
     [x, ...params],
-    [x.shape, [2, sh.rows]],
+    [{ shape: x.shape }, { shape: [2, sh.rows] }],
   );
   return record(out, fn, [x, ...params], (g) => {
     const res: (Tensor | null)[] = [null];
@@ -199,9 +183,12 @@ export function layerNorm(
     const wantWeight = !!weight?.requiresGrad, wantBias = !!bias?.requiresGrad;
     let grads: Tensor[] = [];
     if (wantWeight || wantBias) {
-      const shapes = [...(wantWeight ? [norm] : []), ...(wantBias ? [norm] : [])];
+      const outs = [
+        ...(wantWeight ? [{ shape: norm }] : []),
+        ...(wantBias ? [{ shape: norm }] : []),
+      ];
       const bound = wantWeight ? [g, x, stats] : [g];
-      grads = launch(layerNormGradParamsKernel(sh, wantWeight, wantBias), bound, shapes);
+      grads = launch(layerNormGradParamsKernel(sh, wantWeight, wantBias), bound, outs);
     }
     if (weight) res.push(wantWeight ? grads[0] : null);
     if (bias) res.push(wantBias ? grads[wantWeight ? 1 : 0] : null);

@@ -1,7 +1,6 @@
 /** 2-D pooling (max, average, adaptive average) over [N, C, H, W] or [C, H, W], with gradients. */
-import { getDevice } from "../../device/default_device.ts";
-import { Tensor } from "../../tensor/tensor.ts";
-import { record, runKernel } from "../../ops/_run.ts";
+import type { Tensor } from "../../tensor/tensor.ts";
+import { launch, record, runKernel } from "../../ops/_run.ts";
 import {
   adaptiveAvgPool2dBackwardKernel,
   adaptiveAvgPool2dForwardKernel,
@@ -112,13 +111,10 @@ function outShape(x: Tensor, outH: number, outW: number): number[] {
 export function maxPool2d(x: Tensor, options: MaxPool2dOptions): Tensor {
   const g = windowGeometry(x, "maxPool2d", options, options.dilation ?? 1);
   const shape = outShape(x, g.outH, g.outW);
-  const device = getDevice();
-  const count = g.planes * g.outH * g.outW;
-  const values = Tensor.fromBuffer(device.alloc(count * 4), shape, "float32");
-  const indices = Tensor.fromBuffer(device.alloc(count * 4), shape, "int32");
-  if (count > 0) {
-    device.run(maxPool2dForwardKernel(g), [x.buffer, values.buffer, indices.buffer]);
-  }
+  const [values, indices] = launch(maxPool2dForwardKernel(g), [x], [
+    { shape, dtype: "float32" },
+    { shape, dtype: "int32" },
+  ]);
   // The indices live as long as the graph needs them (freed with it, or now when not recorded).
   return record(
     values,

@@ -1,7 +1,7 @@
 /** BatchNorm1d and BatchNorm2d: per-channel normalisation with running statistics as buffers. */
 import type { Tensor } from "../../tensor/tensor.ts";
 import { ones, zeros } from "../../tensor/creation.ts";
-import { getDevice } from "../../device/default_device.ts";
+import { assign } from "../../ops/assign.ts";
 import { noGrad } from "../../autograd/grad_mode.ts";
 import { batchNorm } from "../functional/norm.ts";
 import { Module } from "../module.ts";
@@ -102,7 +102,7 @@ abstract class BatchNormBase extends Module {
     if (this.training && counter) {
       noGrad(() => {
         const next = counter.add(1);
-        getDevice().copy(next.buffer, counter.buffer, 4);
+        assign(counter, next);
         next.dispose();
       });
     }
