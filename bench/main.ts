@@ -1,13 +1,22 @@
 /**
  * The benchmark harness (`deno task bench`): in one process on one adapter, square f32 matmul
- * GFLOP/s and training steps (MLP, CNN, conv fwd+bwd) for lumen, TensorFlow.js (WebGPU, or its CPU
- * backend when WebGPU will not start) and PyTorch CPU (`/usr/bin/python3` subprocesses), lumen's
- * dispatch overhead, the config and data benches when their modules exist, and the cost of
- * `Trainer.fit` over a bare step loop (bench/fit_bench.ts). Prints markdown; `--json out.json`
- * writes the figures.
+ * GFLOP/s (kernel-only and readback-included) and training steps (MLP and CNN at batch 64 and
+ * 512, with dispatches, submits and pipelines per step; conv fwd+bwd) for lumen, TensorFlow.js
+ * (WebGPU, or its CPU backend when WebGPU will not start) and PyTorch (a python subprocess: on
+ * CUDA when its torch has it, else the CPU), lumen's dispatch overhead, the config and data
+ * benches when their modules exist, and the cost of `Trainer.fit` over a bare step loop
+ * (bench/fit_bench.ts). Prints markdown; `--json out.json` writes the figures.
  *
  *   deno run -A --config bench/deno.json bench/main.ts [--json out.json] [--repeats 5]
  *     [--sizes 256,512,1024] [--skip tfjs,torch,extra,train,fit] [--only fit]
+ *
+ * Matmul sizes default to 256..4096 on a real GPU and 256..1024 on a CPU adapter (llvmpipe,
+ * lavapipe, SwiftShader; bench/adapter.ts); the TF.js peer measures the sizes up to 1024.
+ * Kernel-only means k products recorded then one read, GFLOP/s from the slope over k, so the
+ * readback floor (~11 ms under Deno, on llvmpipe and on an H100 alike) is excluded.
+ *
+ * PyTorch: `/usr/bin/python3`, then `python3` on PATH; the first whose torch has CUDA, else the
+ * first that imports torch at all.
  *
  * Parts: `matmul` (with the dispatch overhead), `extra`, `train`, `fit`, and the peers `tfjs` and
  * `torch`. `--skip` leaves parts out; `--only` runs just the parts it names (peers included only
@@ -24,34 +33,57 @@
  *
  * @module
  */
-import { getDevice } from "../src/device/default_device.ts";
+import { deviceInfo } from "../mod.ts";
+import { isRealGpu } from "./adapter.ts";
 import {
   benchDispatch,
   benchLumenMatmul,
+  benchLumenMatmulKernel,
   type DispatchRow,
+  type MatmulKernelRow,
   type MatmulRow,
   type TimingOptions,
 } from "./matmul_bench.ts";
 import { benchTfjsMatmul, type TfjsResult } from "./peer_tfjs.ts";
 import { benchTfjsTrain, type TfjsTrainResult } from "./peer_tfjs_train.ts";
-import { benchTrain, TRAIN_ROWS } from "./train_bench.ts";
+import {
+  benchTrain,
+  type StepStats,
+  TFJS_TRAIN_TIMING,
+  TRAIN_ROWS,
+  type TrainResult,
+} from "./train_bench.ts";
 import { benchFit, FIT_TIMING, type FitResult, fitTable } from "./fit_bench.ts";
 
-/** What the PyTorch subprocess printed, or why it did not run. */
-interface TorchResult {
+/** A PyTorch matmul row: readback-included as `MatmulRow`, kernel-only beside it. */
+interface TorchMatmulRow extends MatmulRow {
+  /** ms per product from the slope of a chain of products (one sync at the end). */
+  kernelMs: number;
+  kernelGflops: number;
+}
+
+/** What a python with torch says about itself (`peer_torch.py --mode probe`). */
+interface TorchProbe {
   available: boolean;
   reason?: string;
   version?: string;
+  /** The python executable and its version. */
+  python?: string;
+  /** Whether torch runs on CUDA. */
+  cuda?: boolean;
+  /** "cpu", or "cuda (<GPU name>)". */
+  device?: string;
+}
+
+/** What the PyTorch subprocess printed, or why it did not run. */
+interface TorchResult extends TorchProbe {
   threads?: number;
-  matmul?: MatmulRow[];
+  matmul?: TorchMatmulRow[];
 }
 
 /** What the PyTorch subprocesses printed in train mode, or why they did not run. */
-interface TorchTrainResult {
-  available: boolean;
-  reason?: string;
-  version?: string;
-  rows?: ExtraRow[];
+interface TorchTrainResult extends TorchProbe {
+  rows?: (ExtraRow & { stepsPerRead?: number })[];
 }
 
 /** A figure from another bench module (`benchConfig()`, `benchData()`). */
@@ -70,7 +102,8 @@ interface ExtraResult {
 
 interface Options {
   json: string | null;
-  sizes: number[];
+  /** `--sizes`, or null for the adapter's default. */
+  sizes: number[] | null;
   timing: TimingOptions;
   skip: Set<string>;
   /** The parts to run, when `--only` was given. */
@@ -87,8 +120,8 @@ function parseArgs(args: string[]): Options {
     if (i + 1 >= args.length) throw new Error(`${flag} needs a value`);
     return args[i + 1];
   };
-  const sizes = (value("--sizes") ?? "256,512,1024").split(",").map(Number);
-  if (sizes.some((s) => !Number.isInteger(s) || s < 1)) {
+  const sizes = value("--sizes")?.split(",").map(Number) ?? null;
+  if (sizes?.some((s) => !Number.isInteger(s) || s < 1)) {
     throw new Error(`--sizes expects positive integers like 256,512, got ${value("--sizes")}`);
   }
   const repeats = Number(value("--repeats") ?? 5);
@@ -115,7 +148,14 @@ function runs(opts: Options, part: string): boolean {
   return (opts.only === null || opts.only.has(part)) && !opts.skip.has(part);
 }
 
-const TORCH_PYTHON = "/usr/bin/python3";
+/** Matmul sizes on a real GPU and on a CPU adapter. */
+const GPU_SIZES = [256, 512, 1024, 2048, 4096];
+const CPU_SIZES = [256, 512, 1024];
+/** The TF.js matmul peer stops here (its readback-included protocol, as before). */
+const TFJS_MAX_SIZE = 1024;
+
+/** Pythons tried for the PyTorch peer, in order; `python3` is looked up on PATH. */
+const TORCH_PYTHONS = ["/usr/bin/python3", "python3"];
 const TORCH_SCRIPT = new URL("./peer_torch.py", import.meta.url);
 
 async function exists(path: string | URL): Promise<boolean> {
@@ -127,25 +167,27 @@ async function exists(path: string | URL): Promise<boolean> {
   }
 }
 
-/** Runs bench/peer_torch.py with `args` and parses the one JSON object it prints. */
+/** Runs bench/peer_torch.py under `python` with `args`; parses the one JSON object it prints. */
 async function runTorch<T extends { available: boolean; reason?: string }>(
+  python: string,
   args: string[],
   env: Record<string, string> = {},
 ): Promise<T | { available: false; reason: string }> {
-  if (!(await exists(TORCH_PYTHON))) {
-    return { available: false, reason: `${TORCH_PYTHON} does not exist` };
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command(python, {
+      args: [TORCH_SCRIPT.pathname, ...args],
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (e) {
+    return { available: false, reason: `${python} could not be run: ${e}` };
   }
-  const cmd = new Deno.Command(TORCH_PYTHON, {
-    args: [TORCH_SCRIPT.pathname, ...args],
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const out = await cmd.output();
   const text = new TextDecoder().decode(out.stdout).trim();
   if (!out.success) {
     const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-1)[0];
-    return { available: false, reason: `peer_torch.py exited with ${out.code}: ${err}` };
+    return { available: false, reason: `${python} peer_torch.py exited with ${out.code}: ${err}` };
   }
   try {
     return JSON.parse(text) as T;
@@ -154,8 +196,30 @@ async function runTorch<T extends { available: boolean; reason?: string }>(
   }
 }
 
-function benchTorch(sizes: number[], timing: TimingOptions): Promise<TorchResult> {
-  return runTorch<TorchResult>([
+let torchPick: Promise<{ python: string; probe: TorchProbe } | { reason: string }> | null = null;
+
+/**
+ * The python the PyTorch peer runs under: the first of TORCH_PYTHONS whose torch has CUDA, else
+ * the first that imports torch; or why none would do. Probed once per process.
+ */
+function pickTorchPython(): Promise<{ python: string; probe: TorchProbe } | { reason: string }> {
+  torchPick ??= (async () => {
+    const probes: { python: string; probe: TorchProbe }[] = [];
+    for (const python of TORCH_PYTHONS) {
+      probes.push({ python, probe: await runTorch<TorchProbe>(python, ["--mode", "probe"]) });
+    }
+    const ok = probes.filter((p) => p.probe.available);
+    const pick = ok.find((p) => p.probe.cuda) ?? ok[0];
+    if (pick) return pick;
+    return { reason: probes.map((p) => p.probe.reason).join("; ") };
+  })();
+  return torchPick;
+}
+
+async function benchTorch(sizes: number[], timing: TimingOptions): Promise<TorchResult> {
+  const pick = await pickTorchPython();
+  if ("reason" in pick) return { available: false, reason: pick.reason };
+  return runTorch<TorchResult>(pick.python, [
     "--sizes",
     sizes.join(","),
     "--warmup",
@@ -166,24 +230,27 @@ function benchTorch(sizes: number[], timing: TimingOptions): Promise<TorchResult
 }
 
 /**
- * PyTorch's training figures with peer-figures.md's thread settings: 1 torch thread and
- * OpenBLAS's default 2 for the MLP (GEMM-bound), 2 torch threads and 1 OpenBLAS thread for the
- * CNN and the convs. Two subprocesses, one after the other.
+ * PyTorch's training figures. On CUDA one subprocess runs every workload. On the CPU,
+ * peer-figures.md's thread settings: 1 torch thread and OpenBLAS's default 2 for the MLP
+ * (GEMM-bound), 2 torch threads and 1 OpenBLAS thread for the CNN and the convs; two
+ * subprocesses, one after the other.
  */
 async function benchTorchTrain(): Promise<TorchTrainResult> {
-  const mlp = await runTorch<TorchTrainResult>(["--mode", "train", "--workloads", "mlp"]);
-  const conv = await runTorch<TorchTrainResult>(
-    ["--mode", "train", "--workloads", "cnn,conv", "--threads", "2"],
-    { OPENBLAS_NUM_THREADS: "1" },
-  );
-  const parts = [mlp, conv];
+  const pick = await pickTorchPython();
+  if ("reason" in pick) return { available: false, reason: pick.reason };
+  const run = (args: string[], env?: Record<string, string>) =>
+    runTorch<TorchTrainResult>(pick.python, ["--mode", "train", ...args], env);
+  const parts = pick.probe.cuda ? [await run(["--workloads", "mlp,cnn,conv"])] : [
+    await run(["--workloads", "mlp"]),
+    await run(["--workloads", "cnn,conv", "--threads", "2"], { OPENBLAS_NUM_THREADS: "1" }),
+  ];
   const failed = parts.filter((p) => !p.available).map((p) => p.reason);
   const ok = parts.filter((p): p is TorchTrainResult => p.available);
   if (!ok.length) return { available: false, reason: failed.join("; ") };
   return {
+    ...ok[0],
     available: true,
     reason: failed.length ? failed.join("; ") : undefined,
-    version: ok[0].version,
     rows: ok.flatMap((p) => p.rows ?? []),
   };
 }
@@ -237,25 +304,48 @@ async function runExtra(file: string, exportName: string): Promise<ExtraResult |
 const fmt = (x: number | undefined, digits = 2): string =>
   x === undefined ? "-" : x >= 100 ? x.toFixed(0) : x.toFixed(digits);
 
-function matmulTable(
-  sizes: number[],
-  lumen: MatmulRow[],
-  tfjs: TfjsResult,
-  torch: TorchResult,
-): string {
-  const tfName = tfjs.available ? `TF.js ${tfjs.backend === "webgpu" ? "WebGPU" : "CPU"}` : "TF.js";
-  const head = `| n | lumen GFLOP/s | ${tfName} GFLOP/s | PyTorch CPU GFLOP/s | lumen ms | ` +
-    `${tfName} ms | PyTorch ms |`;
-  const lines = [head, "|---:|---:|---:|---:|---:|---:|---:|"];
-  const at = (rows: MatmulRow[] | undefined, n: number) => rows?.find((r) => r.size === n);
+/** Whose figures the matmul table shows. */
+interface MatmulFigures {
+  lumen: MatmulRow[];
+  kernel: MatmulKernelRow[];
+  tfjs: TfjsResult;
+  torch: TorchResult;
+}
+
+function matmulTable(sizes: number[], m: MatmulFigures): string {
+  const tfName = m.tfjs.available
+    ? `TF.js ${m.tfjs.backend === "webgpu" ? "WebGPU" : "CPU"}`
+    : "TF.js";
+  const ptName = torchName(m.torch);
+  const head = `| n | lumen kernel-only GFLOP/s | lumen readback GFLOP/s | ${ptName} kernel-only ` +
+    `GFLOP/s | ${ptName} readback GFLOP/s | ${tfName} readback GFLOP/s | lumen ms/product | ` +
+    `lumen readback ms | ${ptName} readback ms |`;
+  const lines = [head, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"];
+  const at = <R extends { size: number }>(rows: R[] | undefined, n: number) =>
+    rows?.find((r) => r.size === n);
   for (const n of sizes) {
-    const l = at(lumen, n), t = at(tfjs.matmul, n), p = at(torch.matmul, n);
+    const l = at(m.lumen, n), k = at(m.kernel, n), t = at(m.tfjs.matmul, n);
+    const p = at(m.torch.matmul, n);
     lines.push(
-      `| ${n} | ${fmt(l?.gflops)} | ${fmt(t?.gflops)} | ${fmt(p?.gflops)} | ` +
-        `${fmt(l?.medianMs, 1)} | ${fmt(t?.medianMs, 1)} | ${fmt(p?.medianMs, 1)} |`,
+      `| ${n} | ${fmt(k?.gflops)} | ${fmt(l?.gflops)} | ${fmt(p?.kernelGflops)} | ` +
+        `${fmt(p?.gflops)} | ${fmt(t?.gflops)} | ${fmt(k?.msPerProduct, 3)} | ` +
+        `${fmt(l?.medianMs, 1)} | ${fmt(p?.medianMs, 1)} |`,
     );
   }
   return lines.join("\n");
+}
+
+/** "PyTorch CUDA" or "PyTorch CPU" (or plain "PyTorch" when it did not run). */
+function torchName(t: TorchProbe): string {
+  if (!t.available) return "PyTorch";
+  return t.cuda ? "PyTorch CUDA" : "PyTorch CPU";
+}
+
+/** The line saying which torch ran where, or why not. */
+function torchLine(t: TorchProbe, detail: string): string {
+  if (!t.available) return `- PyTorch not measured: ${t.reason}`;
+  return `- PyTorch ${t.version} on ${t.device} (${t.python})${detail ? `: ${detail}` : ""}` +
+    (t.reason ? ` (partly failed: ${t.reason})` : "");
 }
 
 /**
@@ -270,25 +360,41 @@ const PUBLISHED: Record<string, string> = {
   [TRAIN_ROWS.conv2]: "1248 / 370 / 7.8",
 };
 
-/** One table of training rows in `unit`, lumen beside its peers and the published figures. */
+/** One table of training rows in `unit`, lumen beside its peers (and published figures). */
 function trainTable(
   unit: string,
   lumen: ExtraRow[],
   tfjs: TfjsTrainResult,
   torch: TorchTrainResult,
+  published: boolean,
 ): string {
   const tfName = tfjs.backend === "cpu" ? "TF.js CPU" : "TF.js WebGPU";
+  const pub = published ? " published TF.js WebGPU / jax-js WebGPU / PyTorch |" : "";
   const lines = [
-    `| work | lumen | ${tfName} | PyTorch CPU | published TF.js WebGPU / jax-js WebGPU / ` +
-    `PyTorch |`,
-    "|---|---:|---:|---:|---:|",
+    `| work | lumen | ${tfName} | ${torchName(torch)} |${pub}`,
+    `|---|---:|---:|---:|${published ? "---:|" : ""}`,
   ];
   const value = (rows: ExtraRow[] | undefined, name: string): string =>
     fmt(rows?.find((r) => r.name === name)?.value, unit === "ms" ? 1 : 2);
   for (const r of lumen.filter((r) => r.unit === unit)) {
     lines.push(
       `| ${r.name} | ${value(lumen, r.name)} | ${value(tfjs.rows, r.name)} | ` +
-        `${value(torch.rows, r.name)} | ${PUBLISHED[r.name] ?? "-"} |`,
+        `${value(torch.rows, r.name)} |${published ? ` ${PUBLISHED[r.name] ?? "-"} |` : ""}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** lumen's device work per training step. */
+function statsTable(stats: StepStats[]): string {
+  const lines = [
+    "| work | steps per read | dispatches/step | submits/step | new pipelines: warm-up / timed |",
+    "|---|---:|---:|---:|---:|",
+  ];
+  for (const s of stats) {
+    lines.push(
+      `| ${s.name} | ${s.stepsPerRead} | ${fmt(s.dispatches, 1)} | ${fmt(s.submits, 2)} | ` +
+        `${s.warmupPipelines} / ${s.timedPipelines} |`,
     );
   }
   return lines.join("\n");
@@ -296,37 +402,45 @@ function trainTable(
 
 async function main(): Promise<void> {
   const opts = parseArgs(Deno.args);
-  const device = getDevice();
+  const info = deviceInfo();
+  const realGpu = isRealGpu(info.description);
+  const sizes = opts.sizes ?? (realGpu ? GPU_SIZES : CPU_SIZES);
   const started = new Date().toISOString();
   const header = [
     `# lumen bench`,
     "",
-    `- adapter: ${device.info.description} (${device.info.backend})`,
+    `- adapter: ${info.description} (${info.backend}; ` +
+    `${realGpu ? "a real GPU" : "a CPU adapter"})`,
     `- date: ${started}`,
     `- deno ${Deno.version.deno}, v8 ${Deno.version.v8}, ${Deno.build.os}/${Deno.build.arch}`,
   ];
   if (runs(opts, "matmul")) {
     header.push(
-      `- matmul: square f32 on random inputs, product + readback, median of ` +
-        `${opts.timing.repeats} after ${opts.timing.warmup} warm-up runs`,
+      `- matmul: square f32 on random inputs. Readback: one product + reading the whole result, ` +
+        `median of ${opts.timing.repeats} after ${opts.timing.warmup} warm-up runs. ` +
+        `Kernel-only: k products recorded then one read, minus one product then one read, ` +
+        `over k - 1 (medians of ${opts.timing.repeats}), so the readback floor cancels`,
     );
   }
   console.log(header.join("\n"));
 
   const skipped = (part: string) => `skipped (${opts.only ? "--only" : `--skip ${part}`})`;
-  let matmul:
-    | { lumen: MatmulRow[]; dispatch: DispatchRow; tfjs: TfjsResult; torch: TorchResult }
-    | null = null;
+  let matmul: (MatmulFigures & { dispatch: DispatchRow }) | null = null;
+  const progress = (line: string) => console.error(`  ${line}`);
   if (runs(opts, "matmul")) {
-    const lumen = await benchLumenMatmul(opts.sizes, opts.timing);
+    const lumen = await benchLumenMatmul(sizes, opts.timing);
+    const kernel = await benchLumenMatmulKernel(sizes, opts.timing);
+    for (const k of kernel) {
+      progress(`lumen matmul ${k.size}: ${fmt(k.gflops)} GFLOP/s kernel-only (k = ${k.products})`);
+    }
     const dispatch: DispatchRow = await benchDispatch(100, 1024, { warmup: 2, repeats: 5 });
     const tfjs: TfjsResult = runs(opts, "tfjs")
-      ? await benchTfjsMatmul(opts.sizes, opts.timing)
+      ? await benchTfjsMatmul(sizes.filter((n) => n <= TFJS_MAX_SIZE), opts.timing)
       : { available: false, note: skipped("tfjs") };
     const torch: TorchResult = runs(opts, "torch")
-      ? await benchTorch(opts.sizes, opts.timing)
+      ? await benchTorch(sizes, opts.timing)
       : { available: false, reason: skipped("torch") };
-    matmul = { lumen, dispatch, tfjs, torch };
+    matmul = { lumen, kernel, dispatch, tfjs, torch };
   }
 
   const extras: ExtraResult[] = [];
@@ -337,11 +451,10 @@ async function main(): Promise<void> {
     }
   }
 
-  // Training last: its TF.js CNN step is ~2 s, the longest part of the run.
-  const progress = (line: string) => console.error(`  ${line}`);
-  let train: { lumen: ExtraRow[]; tfjs: TfjsTrainResult; torch: TorchTrainResult } | null = null;
+  // Training last: its TF.js CNN step is ~2 s on llvmpipe, the longest part of the run.
+  let train: { lumen: TrainResult; tfjs: TfjsTrainResult; torch: TorchTrainResult } | null = null;
   if (runs(opts, "train")) {
-    const lumenTrain = await benchTrain(progress);
+    const lumenTrain = await benchTrain(realGpu, progress);
     const tfjsTrain: TfjsTrainResult = runs(opts, "tfjs")
       ? await benchTfjsTrain(progress)
       : { available: false, note: skipped("tfjs") };
@@ -354,18 +467,26 @@ async function main(): Promise<void> {
 
   const out: string[] = [];
   if (matmul) {
-    const { lumen, dispatch, tfjs, torch } = matmul;
-    out.push("", "## Matmul", "", matmulTable(opts.sizes, lumen, tfjs, torch), "");
+    const { dispatch, tfjs, torch } = matmul;
+    out.push("", "## Matmul", "", matmulTable(sizes, matmul), "");
     if (tfjs.available) {
       out.push(
-        `- TF.js ${tfjs.version}, backend ${tfjs.backend}${tfjs.note ? ` (${tfjs.note})` : ""}`,
+        `- TF.js ${tfjs.version}, backend ${tfjs.backend}, sizes up to ${TFJS_MAX_SIZE}` +
+          `${tfjs.note ? ` (${tfjs.note})` : ""}`,
       );
     } else out.push(`- TF.js not measured: ${tfjs.note}`);
-    if (torch.available) {
-      out.push(
-        `- PyTorch ${torch.version}, ${torch.threads} torch thread(s), BLAS threads default`,
-      );
-    } else out.push(`- PyTorch not measured: ${torch.reason}`);
+    out.push(
+      torchLine(
+        torch,
+        torch.cuda
+          ? "FP32 without TF32; readback copies the result to host memory, kernel-only " +
+            "synchronizes once after k products (torch.cuda.synchronize)"
+          : `${torch.threads} torch thread(s), BLAS threads default`,
+      ),
+      `- lumen kernel-only products per chain: ${
+        matmul.kernel.map((k) => `${k.size}: ${k.products}`).join(", ")
+      }`,
+    );
     out.push(
       "",
       "## Dispatch overhead (lumen)",
@@ -386,15 +507,25 @@ async function main(): Promise<void> {
   }
   if (train) {
     const t = train;
+    const torchEvery = t.torch.rows?.find((r) => r.stepsPerRead)?.stepsPerRead;
     out.push(
       "",
-      "## Training steps, samples/s (batch 64, Adam 1e-3, softmax cross-entropy)",
+      "## Training steps, samples/s (Adam 1e-3, softmax cross-entropy)",
       "",
-      trainTable("samples/s", t.lumen, t.tfjs, t.torch),
+      trainTable("samples/s", t.lumen.rows, t.tfjs, t.torch, !realGpu),
+      "",
+      `- N, the steps between loss reads: lumen as in the table below; PyTorch ${
+        torchEvery ?? "-"
+      }; TF.js ${TFJS_TRAIN_TIMING.mlp.stepsPerRound} (MLP) and ` +
+        `${TFJS_TRAIN_TIMING.cnn.stepsPerRound} (CNN), batch 64 only`,
+      "",
+      "## Device work per training step (lumen, `deviceStats()` over the timed rounds)",
+      "",
+      statsTable(t.lumen.stats),
       "",
       "## Conv fwd+bwd (dX, dW), ms (3x3, padding 1; readback of dX and dW included)",
       "",
-      trainTable("ms", t.lumen, t.tfjs, t.torch),
+      trainTable("ms", t.lumen.rows, t.tfjs, t.torch, !realGpu),
       "",
     );
     if (t.tfjs.available) {
@@ -404,14 +535,13 @@ async function main(): Promise<void> {
         }`,
       );
     } else out.push(`- TF.js not measured: ${t.tfjs.note}`);
-    if (t.torch.available) {
-      out.push(
-        `- PyTorch ${t.torch.version}: MLP with 1 torch thread + 2 OpenBLAS threads, CNN and ` +
-          `convs with 2 torch threads + 1 OpenBLAS thread${
-            t.torch.reason ? ` (partly failed: ${t.torch.reason})` : ""
-          }`,
-      );
-    } else out.push(`- PyTorch not measured: ${t.torch.reason}`);
+    out.push(
+      torchLine(
+        t.torch,
+        t.torch.cuda ? "" : "MLP with 1 torch thread + 2 OpenBLAS threads, CNN and " +
+          "convs with 2 torch threads + 1 OpenBLAS thread",
+      ),
+    );
   }
   if (fit) {
     out.push(
@@ -431,11 +561,13 @@ async function main(): Promise<void> {
   if (opts.json) {
     const figures = {
       date: started,
-      adapter: device.info.description,
-      backend: device.info.backend,
+      adapter: info.description,
+      backend: info.backend,
+      realGpu,
       deno: Deno.version.deno,
       timing: opts.timing,
-      matmul: matmul && { lumen: matmul.lumen, tfjs: matmul.tfjs, torch: matmul.torch },
+      matmul: matmul &&
+        { lumen: matmul.lumen, kernel: matmul.kernel, tfjs: matmul.tfjs, torch: matmul.torch },
       dispatch: matmul?.dispatch ?? null,
       extras,
       train,

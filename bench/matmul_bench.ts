@@ -3,11 +3,12 @@
  * and runnable alone while tuning `kernels/matmul.ts`:
  *
  *   deno run -A bench/matmul_bench.ts            # GFLOP/s at 256 / 512 / 1024
+ *   deno run -A bench/matmul_bench.ts --kernel   # kernel-only GFLOP/s (k products, one read)
  *   deno run -A bench/matmul_bench.ts --verify   # many shapes against a float64 CPU reference
  *
  * @module
  */
-import { rand, type Tensor, tensor } from "../mod.ts";
+import { flush, rand, type Tensor, tensor } from "../mod.ts";
 import { matmulRaw } from "../src/ops/matmul.ts";
 
 /** One matmul measurement. */
@@ -72,6 +73,77 @@ export async function benchLumenMatmul(
     a.dispose();
     b.dispose();
     rows.push({ size: n, medianMs: ms, gflops: (2 * n ** 3) / (ms * 1e6) });
+  }
+  return rows;
+}
+
+/** One kernel-only matmul measurement: the time a product adds to a recorded chain of them. */
+export interface MatmulKernelRow {
+  /** Side of the square matrices. */
+  size: number;
+  /** Products recorded before the one read in the long chain. */
+  products: number;
+  /** Milliseconds per product: the slope between a 1-product and a `products`-product chain. */
+  msPerProduct: number;
+  /** 2·n³ / msPerProduct. */
+  gflops: number;
+}
+
+/** Products submitted together in a long chain, so the device starts before the chain ends. */
+const FLUSH_EVERY = 8;
+
+/** Time in ms of `k` products `a·b` recorded back to back (each freed), then one read. */
+async function chain(a: Tensor, b: Tensor, k: number): Promise<number> {
+  const t0 = performance.now();
+  let c: Tensor | null = null;
+  for (let i = 0; i < k; i++) {
+    c?.dispose();
+    c = a.matmul(b);
+    if ((i + 1) % FLUSH_EVERY === 0) flush();
+  }
+  await c!.data();
+  const ms = performance.now() - t0;
+  c!.dispose();
+  return ms;
+}
+
+/**
+ * Kernel-only square f32 matmul: the median time of a chain of `k` products then one read, minus
+ * that of a single product then one read, over k - 1. The readback floor (~11 ms under Deno,
+ * whatever the adapter) and the copy of the result cancel out; what remains is the device time of
+ * a product, or the host's cost to record one where that is larger. `k` is picked per size so the
+ * chain runs ~`targetMs` (between 3 and 1000 products).
+ */
+export async function benchLumenMatmulKernel(
+  sizes: readonly number[],
+  opts: TimingOptions,
+  targetMs = 250,
+): Promise<MatmulKernelRow[]> {
+  const rows: MatmulKernelRow[] = [];
+  for (const n of sizes) {
+    const a = rand([n, n]), b = rand([n, n]);
+    await a.data();
+    await b.data();
+    for (let i = 0; i < opts.warmup; i++) await chain(a, b, 2);
+    // A first guess of the product time, to size the long chain: double a chain until it takes
+    // a quarter of the target longer than one product.
+    const one = await chain(a, b, 1);
+    let probe = 1e-3;
+    for (let p = 2; p <= 1024; p *= 2) {
+      const extra = (await chain(a, b, p)) - one;
+      probe = Math.max(extra / (p - 1), 1e-3);
+      if (extra >= targetMs / 4) break;
+    }
+    const k = Math.min(1000, Math.max(3, Math.round(targetMs / probe)));
+    const ones: number[] = [], longs: number[] = [];
+    for (let r = 0; r < opts.repeats; r++) {
+      ones.push(await chain(a, b, 1));
+      longs.push(await chain(a, b, k));
+    }
+    a.dispose();
+    b.dispose();
+    const ms = Math.max((median(longs) - median(ones)) / (k - 1), 1e-6);
+    rows.push({ size: n, products: k, msPerProduct: ms, gflops: (2 * n ** 3) / (ms * 1e6) });
   }
   return rows;
 }
@@ -259,6 +331,16 @@ if (import.meta.main) {
     for (const f of failures) console.log(`FAIL ${f}`);
     console.log(`${cases - failures.length}/${cases} matmul cases match the reference`);
     if (failures.length) Deno.exit(1);
+  } else if (Deno.args.includes("--kernel")) {
+    const r = Deno.args.indexOf("--repeats");
+    const repeats = r >= 0 ? Number(Deno.args[r + 1]) : 5;
+    const rows = await benchLumenMatmulKernel(parseSizes(Deno.args), { warmup: 2, repeats });
+    for (const r of rows) {
+      console.log(
+        `${r.size}: ${r.gflops.toFixed(1)} GFLOP/s kernel-only ` +
+          `(${r.msPerProduct.toFixed(3)} ms/product over ${r.products})`,
+      );
+    }
   } else {
     const r = Deno.args.indexOf("--repeats");
     const repeats = r >= 0 ? Number(Deno.args[r + 1]) : 5;
