@@ -14,6 +14,7 @@
  */
 export * from "./src/tensor/mod.ts";
 export { noGrad } from "./src/autograd/grad_mode.ts";
+export { autocast, isAutocastEnabled } from "./src/ops/autocast.ts";
 export { deviceInfo, deviceStats, flush, memory } from "./src/device/default_device.ts";
 export type { DeviceInfo, DeviceStats, MemoryInfo } from "./src/device/device.ts";
 export { NoAdapterError } from "./src/device/webgpu/acquire.ts";
@@ -70,10 +71,12 @@ export type { Callback } from "./src/trainer/callbacks/callback.ts";
 export type { ModelCheckpoint } from "./src/trainer/callbacks/model_checkpoint.ts";
 export type { Logger } from "./src/trainer/loggers/logger.ts";
 export type { TrainerSettings } from "./src/trainer/options.ts";
+export type { PrecisionName } from "./src/trainer/precision.ts";
 export type { Module } from "./src/nn/module.ts";
 export type {
   FusedUpdate,
   OptimizerStateDict,
+  OptimizerStepOptions,
   ParamGroup,
   ParamState,
 } from "./src/optim/optimizer.ts";

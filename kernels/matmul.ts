@@ -28,6 +28,12 @@ export interface MatmulSpec {
   /** Elements between consecutive batch items of A and B (0 = broadcast). */
   batchStrideA: number;
   batchStrideB: number;
+  /**
+   * Half-precision compute (autocast, needs shader-f16): operands rounded to f16, products in
+   * f16, sums in f32, results rounded to f16 (overflow to ±inf, for loss scaling to see) and
+   * stored as f32.
+   */
+  half?: boolean;
 }
 
 /** The register block and workgroup shape picked for one spec. */
@@ -66,7 +72,8 @@ export function matmulKernel(spec: MatmulSpec): KernelSpec {
     spec.batch,
   ];
   const key = `matmul|${spec.batch}|${spec.m}|${spec.n}|${spec.k}|${spec.transA}|${spec.transB}|` +
-    `${spec.batchStrideA}|${spec.batchStrideB}|${p.rm}x${p.rn}|${p.wx}x${p.wy}`;
+    `${spec.batchStrideA}|${spec.batchStrideB}|${p.rm}x${p.rn}|${p.wx}x${p.wy}` +
+    (spec.half ? "|f16" : "");
   return { key, workgroups, source: () => matmulSource(spec, p) };
 }
 
@@ -151,17 +158,44 @@ function loadB(s: MatmulSpec, p: Plan, steps: number, vec: boolean): string {
 }
 
 /** WGSL statements accumulating `steps` k steps from the loaded lets. */
-function accumulate(p: Plan, steps: number): string {
+function accumulate(p: Plan, steps: number, half: boolean): string {
   const lines: string[] = [];
   for (const j of range(steps)) {
+    // Half: each loaded value is rounded once, then multiplied in f16 and summed in f32.
+    if (half) {
+      for (const r of range(p.rm)) lines.push(`let h_${r}_${j} = h1(a_${r}_${j});`);
+      for (const q of range(p.rn / 4)) lines.push(`let hb_${j}_${q} = h4(b_${j}_${q});`);
+    }
     for (const r of range(p.rm)) {
       for (const q of range(p.rn / 4)) {
-        lines.push(`acc${r}_${q} = fma(vec4<f32>(a_${r}_${j}), b_${j}_${q}, acc${r}_${q});`);
+        lines.push(
+          half
+            ? `acc${r}_${q} += vec4<f32>(h_${r}_${j} * hb_${j}_${q});`
+            : `acc${r}_${q} = fma(vec4<f32>(a_${r}_${j}), b_${j}_${q}, acc${r}_${q});`,
+        );
       }
     }
   }
   return lines.join("\n    ");
 }
+
+/**
+ * WGSL helpers of the half variant: f32 to f16 with overflow to ±inf (WGSL leaves out-of-range
+ * conversions undefined, and loss scaling must see overflow), and f32 rounded through f16.
+ */
+const HALF_HELPERS = `fn h1(x: f32) -> f16 {
+  // Beyond the range (inf and NaN included, told by the bits: WGSL may assume finite floats),
+  // twice the clamped value overflows to ±inf at run time.
+  let c = f16(clamp(x, -65504.0, 65504.0));
+  return select(c, c * 2.0h, (bitcast<u32>(x) & 0x7fffffffu) >= 0x477ff000u);
+}
+fn h4(x: vec4<f32>) -> vec4<f16> { return vec4<f16>(h1(x.x), h1(x.y), h1(x.z), h1(x.w)); }
+fn r1(x: f32) -> f32 {
+  let bits = bitcast<u32>(x) & 0x7fffffffu;
+  if (bits > 0x7f800000u) { return x; }
+  let inf = bitcast<f32>((bitcast<u32>(x) & 0x80000000u) | 0x7f800000u);
+  return select(f32(f16(clamp(x, -65504.0, 65504.0))), inf, bits >= 0x477ff000u);
+}`;
 
 function matmulSource(s: MatmulSpec, p: Plan): string {
   const groups = p.rn / 4;
@@ -190,12 +224,12 @@ function matmulSource(s: MatmulSpec, p: Plan): string {
   const mainLoop = k4 === 0 ? "" : `for (var k = 0u; k < ${u(k4)}; k += 4u) {
     ${loadA(s, p, 4, p.vecA)}
     ${loadB(s, p, 4, p.vecB)}
-    ${accumulate(p, 4)}
+    ${accumulate(p, 4, !!s.half)}
   }`;
   const tailLoop = k4 === s.k ? "" : `for (var k = ${u(k4)}; k < ${u(s.k)}; k++) {
     ${loadA(s, p, 1, p.vecA)}
     ${loadB(s, p, 1, p.vecB)}
-    ${accumulate(p, 1)}
+    ${accumulate(p, 1, !!s.half)}
   }`;
   const stores: string[] = [];
   for (const r of range(p.rm)) {
@@ -205,17 +239,19 @@ function matmulSource(s: MatmulSpec, p: Plan): string {
       const colGuard = fitN ? "" : `if (col0 + ${u(c)} < ${u(s.n)}) `;
       body.push(
         `${colGuard}{ c[baseC + (row0 + ${u(r)}) * ${u(s.n)} + col0 + ${u(c)}] = ` +
-          `acc${r}_${c >> 2}[${c & 3}]; }`,
+          (s.half ? `r1(acc${r}_${c >> 2}[${c & 3}]); }` : `acc${r}_${c >> 2}[${c & 3}]; }`),
       );
     }
     stores.push(`${rowGuard}{\n    ${body.join("\n    ")}\n  }`);
   }
   // Layout "auto" needs every binding used; with K = 0 no loop reads the operands.
   const touch = s.k === 0 ? "_ = &a;\n  _ = &b;" : "";
-  return `@group(0) @binding(0) var<storage, read> a: array<${elemA}>;
+  const half = s.half ? `enable f16;\n` : "";
+  return `${half}@group(0) @binding(0) var<storage, read> a: array<${elemA}>;
 @group(0) @binding(1) var<storage, read> b: array<${elemB}>;
 @group(0) @binding(2) var<storage, read_write> c: array<f32>;
 ${scalarReaders}
+${s.half ? HALF_HELPERS : ""}
 
 @compute @workgroup_size(${p.wx}, ${p.wy})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {

@@ -17,7 +17,9 @@
  * variant and K. The flat index uses `num_workgroups`, so the grid is not baked in either.
  *
  * Bindings, for each tensor in turn: its gradient (read), then its parameter and state buffers
- * (read_write); then params.
+ * (read_write); then, in the `skip` variants, the overflow flag of kernels/grad_scale.ts (read:
+ * when raised the step leaves everything as it was, so mixed precision never waits for the host);
+ * then params.
  *
  * @module
  */
@@ -68,6 +70,7 @@ function shell(
   states: readonly string[],
   hyper: number,
   body: string,
+  skip: Skip | null,
 ): KernelSpec {
   const list = sizeList(sizes);
   const count = list.length;
@@ -83,10 +86,21 @@ function shell(
       );
     });
   }
+  const skipSlot = count * names.length;
+  if (skip) {
+    bindings.push(`@group(0) @binding(${skipSlot}) var<storage, read> skip: array<f32>;`);
+  }
   bindings.push(
-    `@group(0) @binding(${count * names.length}) var<storage, read> params: array<u32>;`,
+    `@group(0) @binding(${skipSlot + (skip ? 1 : 0)}) var<storage, read> params: array<u32>;`,
   );
-  const update = (k: number) => `let p = param_${k}[i];\n    ${renamed(body, names, k)}`;
+  // A skipped first step still zeroes the state (unfilled buffers hold old memory), so the next
+  // step, which no longer reads it as zero, starts from zero moments.
+  const skipped = skip
+    ? `if (skip[0] != 0.0) {\n    if (${skip.fresh}) {\n      ${
+      states.map((s) => `${s}[i] = 0.0;`).join("\n      ")
+    }\n    }\n    return;\n  }\n    `
+    : "";
+  const update = (k: number) => renamed(`${skipped}let p = param[i];\n    ${body}`, names, k);
   let dispatch: string;
   if (count === 1) dispatch = `let i = flat;\n    ${update(0)}`;
   else {
@@ -118,7 +132,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   ${dispatch}
 }
 `;
-  return { key: `${key}|k=${count}`, workgroups: grid1d(total, WG), source };
+  const skipKey = skip ? "|skip" : "";
+  return { key: `${key}${skipKey}|k=${count}`, workgroups: grid1d(total, WG), source };
+}
+
+/** How a `skip` variant tells a first step (whose state it zeroes when skipped). */
+interface Skip {
+  /** WGSL bool: this is the state's first step. */
+  fresh: string;
 }
 
 /** SGD variants: whether a momentum buffer is kept, and Nesterov's look-ahead. */
@@ -133,7 +154,11 @@ export interface SgdVariant {
  * sign (-1 maximizes), momentum, 1 - dampening, first (1 on the buffer's first step: it starts
  * as a copy of the update, undamped)], then the start offsets (see `optimParams`).
  */
-export function sgdKernel(sizes: number | readonly number[], v: SgdVariant): KernelSpec {
+export function sgdKernel(
+  sizes: number | readonly number[],
+  v: SgdVariant,
+  skip = false,
+): KernelSpec {
   const lines = ["var d = hp(3u) * grad[i] + hp(2u) * p;"];
   if (v.momentum) {
     lines.push(
@@ -145,7 +170,15 @@ export function sgdKernel(sizes: number | readonly number[], v: SgdVariant): Ker
   }
   lines.push("param[i] = p - hp(1u) * d;");
   const key = `optim|sgd|momentum=${v.momentum}|nesterov=${v.nesterov}`;
-  return shell(key, sizes, v.momentum ? ["buf"] : [], 6, lines.join("\n    "));
+  const states = v.momentum ? ["buf"] : [];
+  return shell(
+    key,
+    sizes,
+    states,
+    6,
+    lines.join("\n    "),
+    skip ? { fresh: "hp(6u) != 0.0" } : null,
+  );
 }
 
 /**
@@ -156,7 +189,11 @@ export function sgdKernel(sizes: number | readonly number[], v: SgdVariant): Ker
  * else 1), beta1, beta2, sign, fresh (1 on the first step: the moment buffers are unfilled and
  * read as zero)], then the start offsets (see `optimParams`).
  */
-export function adamKernel(sizes: number | readonly number[], amsgrad: boolean): KernelSpec {
+export function adamKernel(
+  sizes: number | readonly number[],
+  amsgrad: boolean,
+  skip = false,
+): KernelSpec {
   const lines = [
     "let q = p * hp(5u);",
     "let g = hp(8u) * grad[i] + hp(4u) * p;",
@@ -175,7 +212,15 @@ export function adamKernel(sizes: number | readonly number[], amsgrad: boolean):
     "param[i] = q - hp(1u) * (m / denom);",
   );
   const states = ["expAvg", "expAvgSq", ...(amsgrad ? ["maxExpAvgSq"] : [])];
-  return shell(`optim|adam|amsgrad=${amsgrad}`, sizes, states, 9, lines.join("\n    "));
+  const key = `optim|adam|amsgrad=${amsgrad}`;
+  return shell(
+    key,
+    sizes,
+    states,
+    9,
+    lines.join("\n    "),
+    skip ? { fresh: "hp(9u) != 0.0" } : null,
+  );
 }
 
 /** RMSprop variants: centered (subtracts the squared mean gradient) and momentum. */
@@ -191,7 +236,11 @@ export interface RmspropVariant {
  * first step: the state buffers are unfilled and read as zero)], then the start offsets (see
  * `optimParams`).
  */
-export function rmspropKernel(sizes: number | readonly number[], v: RmspropVariant): KernelSpec {
+export function rmspropKernel(
+  sizes: number | readonly number[],
+  v: RmspropVariant,
+  skip = false,
+): KernelSpec {
   const lines = [
     "let g = hp(6u) * grad[i] + hp(4u) * p;",
     // On the first step (hp(7) set) the state is unfilled and reads as zero.
@@ -215,5 +264,12 @@ export function rmspropKernel(sizes: number | readonly number[], v: RmspropVaria
   } else lines.push("param[i] = p - hp(1u) * (g / avg);");
   const states = ["squareAvg", ...(v.momentum ? ["buf"] : []), ...(v.centered ? ["gradAvg"] : [])];
   const key = `optim|rmsprop|centered=${v.centered}|momentum=${v.momentum}`;
-  return shell(key, sizes, states, 7, lines.join("\n    "));
+  return shell(
+    key,
+    sizes,
+    states,
+    7,
+    lines.join("\n    "),
+    skip ? { fresh: "hp(7u) != 0.0" } : null,
+  );
 }

@@ -5,6 +5,7 @@ import { matmulKernel } from "../../kernels/matmul.ts";
 import { record, runKernel } from "./_run.ts";
 import { noGrad } from "../autograd/grad_mode.ts";
 import { sumToShape } from "./reduce.ts";
+import { isAutocastEnabled } from "./autocast.ts";
 
 /** Options of the raw product. */
 export interface MatmulLayout {
@@ -12,6 +13,8 @@ export interface MatmulLayout {
   transA?: boolean;
   /** Read `b` ([..., N, K] in memory) as its transpose. */
   transB?: boolean;
+  /** Compute in half precision (see kernels/matmul.ts); defaults to whether autocast is on. */
+  half?: boolean;
 }
 
 /** op(a) · op(b) without autograd, for rank >= 2 operands with broadcast batch dims. */
@@ -57,6 +60,7 @@ export function matmulRaw(a: Tensor, b: Tensor, layout: MatmulLayout = {}): Tens
     transB: !!layout.transB,
     batchStrideA: sizeOf(batchA) === 1 ? 0 : m * k,
     batchStrideB: sizeOf(batchB) === 1 ? 0 : k * n,
+    half: layout.half ?? isAutocastEnabled(),
   });
   return runKernel(kernel, [a, b], [...batchShape, m, n], "float32");
 }
@@ -73,11 +77,13 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     );
     return out.reshape(shape);
   }
-  const out = matmulRaw(a, b);
+  // Under autocast the backward products are half too (as torch's f16 matmul backward).
+  const half = isAutocastEnabled();
+  const out = matmulRaw(a, b, { half });
   // Only the operands that require grad get one; a broadcast batch is summed away and freed.
   return record(out, "matmul", [a, b], (g) => [
-    a.requiresGrad ? reduceTo(matmulRaw(g, b, { transB: true }), a.shape) : null,
-    b.requiresGrad ? reduceTo(matmulRaw(a, g, { transA: true }), b.shape) : null,
+    a.requiresGrad ? reduceTo(matmulRaw(g, b, { transB: true, half }), a.shape) : null,
+    b.requiresGrad ? reduceTo(matmulRaw(a, g, { transA: true, half }), b.shape) : null,
   ]);
 }
 

@@ -101,7 +101,7 @@ export abstract class AdamCore extends Optimizer<AdamOptions> {
     const amsgrad = g.amsgrad;
     return {
       variant: `adam|amsgrad=${amsgrad}`,
-      kernel: (sizes) => adamKernel(sizes, amsgrad),
+      kernel: (sizes, skip) => adamKernel(sizes, amsgrad, skip),
       hyper,
       tensors: [grad, p, ...states],
     };

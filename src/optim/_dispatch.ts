@@ -4,6 +4,7 @@
  */
 import { getDevice } from "../device/default_device.ts";
 import type { DeviceBuffer } from "../device/device.ts";
+import type { Tensor } from "../tensor/tensor.ts";
 import type { FusedUpdate } from "./fused_update.ts";
 import { optimParams } from "../../kernels/optim.ts";
 
@@ -13,19 +14,23 @@ const MIN_STORAGE_BUFFERS = 8;
 // For optimizer.ts, which imports it from here.
 export type { FusedUpdate };
 
-/** How many parameters binding `perTensor` storage buffers each fit in one dispatch. */
-export function tensorsPerDispatch(perTensor: number): number {
+/**
+ * How many parameters binding `perTensor` storage buffers each fit in one dispatch (`extra`
+ * more bindings go to the skip flag).
+ */
+export function tensorsPerDispatch(perTensor: number, extra = 0): number {
   const limit = getDevice().info.maxStorageBuffersPerStage ?? MIN_STORAGE_BUFFERS;
   // One binding goes to params.
-  return Math.max(1, Math.floor((limit - 1) / perTensor));
+  return Math.max(1, Math.floor((limit - 1 - extra) / perTensor));
 }
 
 /**
  * Records `updates` in as few dispatches as the device's binding limit allows: updates with the
  * same variant and the same f32 hyperparameters (bit for bit, so each element computes exactly
- * what a dispatch of its own would) go together, at most `tensorsPerDispatch` at a time.
+ * what a dispatch of its own would) go together, at most `tensorsPerDispatch` at a time. With
+ * `skip` (a GradScaler's overflow flag) the kernels leave everything as it was when it is raised.
  */
-export function dispatchUpdates(updates: readonly FusedUpdate[]): void {
+export function dispatchUpdates(updates: readonly FusedUpdate[], skip?: Tensor): void {
   const batches = new Map<string, FusedUpdate[]>();
   for (const u of updates) {
     const bits = new Uint32Array(new Float32Array(u.hyper).buffer);
@@ -35,28 +40,29 @@ export function dispatchUpdates(updates: readonly FusedUpdate[]): void {
     else batches.set(key, [u]);
   }
   for (const list of batches.values()) {
-    const most = tensorsPerDispatch(list[0].tensors.length);
+    const most = tensorsPerDispatch(list[0].tensors.length, skip ? 1 : 0);
     let chunk: FusedUpdate[] = [];
     const bound = new Set<DeviceBuffer>();
     for (const u of list) {
       // A buffer bound twice, once writable, fails validation: such updates go apart.
       const clash = u.tensors.some((t) => bound.has(t.buffer));
       if (chunk.length === most || clash) {
-        run(chunk);
+        run(chunk, skip);
         chunk = [];
         bound.clear();
       }
       chunk.push(u);
       for (const t of u.tensors) bound.add(t.buffer);
     }
-    if (chunk.length > 0) run(chunk);
+    if (chunk.length > 0) run(chunk, skip);
   }
 }
 
 /** One dispatch over every update of `chunk` (same variant and hyperparameters). */
-function run(chunk: readonly FusedUpdate[]): void {
+function run(chunk: readonly FusedUpdate[], skip?: Tensor): void {
   const sizes = chunk.map((u) => u.tensors[1].size);
   const params = optimParams(sizes, chunk[0].hyper);
   const buffers = chunk.flatMap((u) => u.tensors.map((t) => t.buffer));
-  getDevice().run({ ...chunk[0].kernel(sizes), params }, buffers);
+  if (skip) buffers.push(skip.buffer);
+  getDevice().run({ ...chunk[0].kernel(sizes, !!skip), params }, buffers);
 }

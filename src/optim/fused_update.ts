@@ -19,8 +19,11 @@ import type { Tensor } from "../tensor/tensor.ts";
 export interface FusedUpdate {
   /** Names the WGSL variant (e.g. `adam|amsgrad=true`); only equal variants share a dispatch. */
   readonly variant: string;
-  /** Builds the variant's kernel over tensors of these sizes, one per parameter, in order. */
-  readonly kernel: (sizes: readonly number[]) => KernelSpec;
+  /**
+   * Builds the variant's kernel over tensors of these sizes, one per parameter, in order; with
+   * `skip`, the kernel binds an overflow flag after the tensors and does nothing when it is set.
+   */
+  readonly kernel: (sizes: readonly number[], skip: boolean) => KernelSpec;
   /** The f32 hyperparameters (params slots 1..H); only equal ones share a dispatch. */
   readonly hyper: readonly number[];
   /** The gradient, the parameter, then the state tensors, bound in that order. */

@@ -39,3 +39,4 @@ export * from "./cosine_annealing_lr.ts";
 export * from "./linear_lr.ts";
 export * from "./one_cycle_lr.ts";
 export * from "./reduce_lr_on_plateau.ts";
+export * from "./grad_scaler.ts";

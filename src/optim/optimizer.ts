@@ -124,6 +124,12 @@ function optimizerArgs<H extends object>(
   return { params, options };
 }
 
+/** Options of `Optimizer.step`. */
+export interface OptimizerStepOptions {
+  /** A one-element float32 flag (a GradScaler's): the step does nothing where it is non-zero. */
+  skipIf?: Tensor;
+}
+
 /**
  * Base class of the optimizers. Each `step()` updates the parameters that have a gradient with
  * fused kernels, several parameters per dispatch; hyperparameters are read from each group at
@@ -213,9 +219,10 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
 
   /**
    * Updates every parameter that has a gradient (those without one are skipped, as in torch),
-   * then submits the recorded work.
+   * then submits the recorded work. `skipIf` is a GradScaler's one-element overflow flag: where
+   * it is set, the kernels leave parameters and state as they were (decided on the device).
    */
-  step(): void {
+  step(options: OptimizerStepOptions = {}): void {
     const updates: FusedUpdate[] = [];
     for (const group of this.paramGroups) {
       for (const p of group.params) {
@@ -232,7 +239,7 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
         updates.push(this.update(p, g, group, state));
       }
     }
-    dispatchUpdates(updates);
+    dispatchUpdates(updates, options.skipIf);
     // A step ends here: submit, so the device works while the host prepares the next batch.
     getDevice().flush();
   }

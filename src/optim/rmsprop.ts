@@ -94,7 +94,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     const variant = { centered: g.centered, momentum };
     return {
       variant: `rmsprop|centered=${variant.centered}|momentum=${momentum}`,
-      kernel: (sizes) => rmspropKernel(sizes, variant),
+      kernel: (sizes, skip) => rmspropKernel(sizes, variant, skip),
       hyper,
       tensors: [grad, p, ...states],
     };

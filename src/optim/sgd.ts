@@ -96,7 +96,7 @@ export class SGD extends Optimizer<SGDOptions> {
     ];
     return {
       variant: `sgd|momentum=${momentum}|nesterov=${variant.nesterov}`,
-      kernel: (sizes) => sgdKernel(sizes, variant),
+      kernel: (sizes, skip) => sgdKernel(sizes, variant, skip),
       hyper,
       tensors: [grad, p, ...states],
     };

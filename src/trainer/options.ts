@@ -5,6 +5,7 @@
  * @module
  */
 import { checkOptions } from "../util/options.ts";
+import { parsePrecision, type PrecisionName } from "./precision.ts";
 import type { Callback } from "./callbacks/callback.ts";
 import type { Logger } from "./loggers/logger.ts";
 
@@ -44,7 +45,7 @@ export interface TrainerOptions {
   devices?: number | string | number[];
   /** `auto` or `single_device` (the seam where data-parallel processes will plug in). */
   strategy?: string;
-  /** 32 (`32-true`); mixed precision comes with the tracking issue. */
+  /** 32 (`32-true`, the default) or `16-mixed` (float16 autocast, dynamic loss scaling). */
   precision?: number | string;
   /** Where logs and checkpoints go when no logger says otherwise (default the CWD). */
   defaultRootDir?: string;
@@ -133,6 +134,8 @@ export interface TrainerSettings {
   enableProgressBar: boolean;
   /** The profiler: `simple`, or null (off). */
   profiler: "simple" | null;
+  /** The precision the steps run in. */
+  precision: PrecisionName;
 }
 
 function fail(option: string, expected: string, got: unknown): never {
@@ -195,13 +198,7 @@ export function trainerSettings(options: TrainerOptions): TrainerSettings {
         "(strategy 'auto' or 'single_device')",
     );
   }
-  const precision = o.precision ?? 32;
-  if (!(precision === 32 || precision === "32" || precision === "32-true")) {
-    throw new Error(
-      `Trainer precision ${JSON.stringify(precision)} is not available yet: lumen trains in ` +
-        "float32 (precision 32 or '32-true'); mixed precision comes with the tracking work",
-    );
-  }
+  const precision = parsePrecision(o.precision ?? 32);
   const fastDevRun = o.fastDevRun === true
     ? 1
     : o.fastDevRun === false || o.fastDevRun === undefined
@@ -248,6 +245,7 @@ export function trainerSettings(options: TrainerOptions): TrainerSettings {
     enableCheckpointing: o.enableCheckpointing ?? true,
     enableProgressBar: o.enableProgressBar ?? true,
     profiler,
+    precision,
   };
   if (fastDevRun > 0) {
     // Lightning: N batches of every loop, one epoch, no sanity check, no logs, no checkpoints.

@@ -28,6 +28,8 @@ import {
 } from "./checkpoint.ts";
 import { type TrainerOptions, type TrainerSettings, trainerSettings } from "./options.ts";
 import type { Stage, TrainerView } from "./trainer_view.ts";
+import { createPrecision, type PrecisionPlugin } from "./precision.ts";
+import type { GradScalerState } from "../optim/grad_scaler.ts";
 import { runFit } from "./loops/fit_loop.ts";
 import { runEvaluation } from "./loops/evaluation_loop.ts";
 import { runPredict } from "./loops/predict_loop.ts";
@@ -122,6 +124,8 @@ export class Trainer implements TrainerView, SystemHost {
   #predictions: StepOutput[] | null = null;
   /** The profiler (`profiler: simple`), or one that records nothing. */
   #profiler: Profiler;
+  /** Autocast and loss scaling of `precision`, made at the first stage. */
+  #precision: PrecisionPlugin | null = null;
 
   /** Checks every option now: a typo or an unsupported value fails before any work. */
   constructor(options: TrainerOptions = {}) {
@@ -256,6 +260,9 @@ export class Trainer implements TrainerView, SystemHost {
         meta.optimizer_states = [split.json];
       }
       meta.lr_schedulers = system.scheduler ? [system.scheduler.stateDict()] : [];
+      // Lightning keeps the GradScaler's state under the precision plugin's class name.
+      const scaler = await this.#precisionPlugin().stateDict();
+      if (scaler) meta.MixedPrecision = scaler;
       meta.loops = { fit_loop: { ...this.progress } };
       meta.rng = getRandomState();
       meta.loaders = Object.fromEntries(
@@ -422,6 +429,7 @@ export class Trainer implements TrainerView, SystemHost {
       loaders?: Record<string, { seed: number }>;
       callbacks?: Record<string, Record<string, unknown>>;
       epoch?: number;
+      MixedPrecision?: GradScalerState;
     };
     const loop = meta.loops?.fit_loop;
     if (!loop || !meta.optimizer_states) {
@@ -442,6 +450,7 @@ export class Trainer implements TrainerView, SystemHost {
     if (system.scheduler && meta.lr_schedulers?.[0]) {
       system.scheduler.loadStateDict(meta.lr_schedulers[0]);
     }
+    if (meta.MixedPrecision) this.#precisionPlugin().loadStateDict(meta.MixedPrecision);
     if (meta.rng) setRandomState(meta.rng);
     for (const [mode, state] of Object.entries(meta.loaders ?? {})) {
       const loader = system.dataloaders[mode as Mode];
@@ -455,6 +464,11 @@ export class Trainer implements TrainerView, SystemHost {
     for (const t of Object.values(ckpt.tensors)) t.dispose();
   }
 
+  /** The precision plugin, made at the first stage (16-mixed checks the adapter then). */
+  #precisionPlugin(): PrecisionPlugin {
+    return this.#precision ??= createPrecision(this.settings.precision);
+  }
+
   /** What the loops use of the trainer. */
   #loopHost(system: System): LoopHost {
     // deno-lint-ignore no-this-alias
@@ -464,6 +478,7 @@ export class Trainer implements TrainerView, SystemHost {
       system,
       settings: this.settings,
       profiler: this.#profiler,
+      precision: this.#precisionPlugin(),
       setMode: (mode, sanity = false) => {
         this.#mode = mode;
         this.#sanity = sanity;
@@ -496,6 +511,8 @@ export interface LoopHost {
   settings: TrainerSettings;
   /** Times the loops' actions (records nothing unless `profiler: simple`). */
   profiler: Profiler;
+  /** Runs the steps in the trainer's precision (autocast, loss scaling). */
+  precision: PrecisionPlugin;
   /** Sets the mode (and whether this is the sanity check). */
   setMode(mode: Mode | null, sanity?: boolean): void;
   /** Makes `results` receive the System's `log` calls. */

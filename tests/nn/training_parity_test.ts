@@ -1,5 +1,15 @@
 import assert from "node:assert/strict";
-import { F, manualSeed, nn, optim, type Tensor, tensor, tidy } from "../../mod.ts";
+import {
+  autocast,
+  deviceInfo,
+  F,
+  manualSeed,
+  nn,
+  optim,
+  type Tensor,
+  tensor,
+  tidy,
+} from "../../mod.ts";
 import { load, save } from "../../src/io/mod.ts";
 import { assertClose, type FixtureTensor, fromFixture, loadFixtures } from "../_helpers.ts";
 
@@ -62,16 +72,25 @@ async function train(
   opt: optim.Adam,
   from: number,
   to: number,
+  scaler?: optim.GradScaler,
 ): Promise<number[]> {
   const data = batches(fixtures[kind]);
   const losses: number[] = [];
   for (let i = from; i < to; i++) {
     const { x, y } = data[i % data.length];
     const loss = tidy(() => {
-      const l = F.crossEntropy(model.call(x), y);
       opt.zeroGrad();
-      l.backward();
-      opt.step();
+      if (!scaler) {
+        const l = F.crossEntropy(model.call(x), y);
+        l.backward();
+        opt.step();
+        return l;
+      }
+      // 16-mixed, as the Trainer runs it: f16 autocast forward, scaled loss, scaler step.
+      const l = F.crossEntropy(autocast(() => model.call(x)), y);
+      scaler.scale(l).backward();
+      scaler.step(opt);
+      scaler.update();
       return l;
     });
     losses.push(await loss.item());
@@ -98,6 +117,36 @@ for (const kind of ["mlp", "cnn"] as const) {
         atol: 1e-3,
       });
     }
+  });
+}
+
+for (const kind of ["mlp", "cnn"] as const) {
+  Deno.test({
+    name: `${kind}: 30 Adam steps under 16-mixed stay within 2% of torch's float32 losses`,
+    ignore: !deviceInfo().shaderF16,
+    fn: async () => {
+      const c = fixtures[kind];
+      const { model, opt } = setup(kind);
+      const scaler = new optim.GradScaler();
+      const losses = await train(kind, model, opt, 0, c.steps, scaler);
+      // The documented tolerance of 16-mixed against float32 (README, precision).
+      let exact = true;
+      losses.forEach((loss, i) => {
+        const rel = Math.abs(loss - c.losses[i]) / Math.abs(c.losses[i]);
+        assert.ok(rel <= 2e-2, `step ${i}: loss ${loss}, torch ${c.losses[i]} (relative ${rel})`);
+        if (rel > 1e-6) exact = false;
+      });
+      assert.ok(!exact, "the half path changed the losses");
+      assert.equal(await scaler.getScale(), 65536, "no step overflowed");
+      const state = model.stateDict();
+      for (const [k, v] of Object.entries(c.final)) {
+        await assertClose(state[k], v, `${kind} ${k} after ${c.steps} steps`, {
+          // Adam turns rounding noise in near-zero gradients into steps of about lr.
+          rtol: 5e-2,
+          atol: 2e-2,
+        });
+      }
+    },
   });
 }
 

@@ -2,6 +2,7 @@
 import type { Tensor } from "../../tensor/tensor.ts";
 import { zeros } from "../../tensor/creation.ts";
 import { matmulRaw } from "../../ops/matmul.ts";
+import { isAutocastEnabled, roundHalf } from "../../ops/autocast.ts";
 import { empty, mapElementwise, record, runInPlace, runKernel } from "../../ops/_run.ts";
 import { sum } from "../../ops/reduce.ts";
 import type { Conv2dGeometry } from "../../../kernels/conv2d_geometry.ts";
@@ -263,6 +264,22 @@ export function conv2d(
   weight: Tensor,
   bias?: Tensor | null,
   options: Conv2dOptions = {},
+): Tensor {
+  if (isAutocastEnabled()) {
+    // No half conv kernel yet: f16 numerics (inputs, weights and output rounded through f16,
+    // sums in f32, as tensor cores do) over the f32 kernels.
+    const cast = (t: Tensor) => roundHalf(t);
+    return cast(conv2dFloat(cast(x), cast(weight), bias ? cast(bias) : null, options));
+  }
+  return conv2dFloat(x, weight, bias ?? null, options);
+}
+
+/** `conv2d` in float32. */
+function conv2dFloat(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  options: Conv2dOptions,
 ): Tensor {
   if (x.ndim !== 3) return conv2dBatched(x, weight, bias ?? null, options);
   // Unbatched: run as a batch of one; reshape keeps the graph connected.

@@ -1,6 +1,7 @@
 /** `F.linear`: y = x · weightᵀ + bias over the last dim of x, with its gradients. */
 import type { Tensor } from "../../tensor/tensor.ts";
 import { matmulRaw } from "../../ops/matmul.ts";
+import { isAutocastEnabled } from "../../ops/autocast.ts";
 import { mapElementwise, record } from "../../ops/_run.ts";
 import { sum } from "../../ops/reduce.ts";
 
@@ -44,7 +45,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const rows = lead.reduce((a, b) => a * b, 1);
   // The product runs on the 2-D view [rows, in] of x; views share memory and are freed at once.
   const x2 = x.share([rows, inFeatures]);
-  const product = matmulRaw(x2, weight, { transB: true });
+  // Under autocast the backward products are half too (as torch's f16 linear backward).
+  const half = isAutocastEnabled();
+  const product = matmulRaw(x2, weight, { transB: true, half });
   let out2 = product;
   if (bias) {
     out2 = mapElementwise("x0 + x1", [product, bias]);
@@ -60,14 +63,14 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     const grads: (Tensor | null)[] = [null, null, null];
     if (x.requiresGrad) {
       // dx = g · W: [rows, out] · [out, in].
-      const dx = matmulRaw(g2, weight);
+      const dx = matmulRaw(g2, weight, { half });
       grads[0] = dx.share(x.shape);
       dx.dispose();
     }
     if (weight.requiresGrad) {
       // dW = gᵀ · x: [out, rows] · [rows, in], with g read transposed.
       const xv = x.share([rows, inFeatures]);
-      grads[1] = matmulRaw(g2, xv, { transA: true });
+      grads[1] = matmulRaw(g2, xv, { transA: true, half });
       xv.dispose();
     }
     if (bias?.requiresGrad) grads[2] = sum(g2, 0);

@@ -63,7 +63,7 @@ export async function runEvaluation(
     ) {
       await trainer.hook(`${prefix}BatchStart` as "onValidationBatchStart", batch, i);
       const stepMark = profiler.start();
-      const output = noGrad(() => tidy(() => system.step(batch, i)));
+      const output = noGrad(() => tidy(() => host.precision.forward(() => system.step(batch, i))));
       if (profiler.enabled) {
         const step = mode === "val" ? "validation_step" : "test_step";
         profiler.stop(`[System]${system.constructor.name}.${step}`, stepMark);

@@ -83,7 +83,7 @@ function trainStep(
   const { trainer, system, settings, profiler } = host;
   return tidy(() => {
     let mark = profiler.start();
-    const output = system.step(batch, i);
+    const output = host.precision.forward(() => system.step(batch, i));
     if (profiler.enabled) profiler.stop(`[System]${system.constructor.name}.training_step`, mark);
     if (!output.loss) {
       throw new Error("The training step produced no loss: set system::criterion in the config");
@@ -94,18 +94,21 @@ function trainStep(
       : total;
     pending.push(trainer.hookNow("onBeforeBackward", scaled));
     mark = profiler.start();
-    scaled.backward();
+    host.precision.backward(scaled);
     profiler.stop("[Strategy]SingleDeviceStrategy.backward", mark);
     pending.push(trainer.hookNow("onAfterBackward"));
     if (boundary) {
-      if (settings.gradientClipVal !== null && settings.gradientClipVal > 0) {
-        if (settings.gradientClipAlgorithm === "norm") {
-          clipGradNorm(allParams(optimizer), settings.gradientClipVal);
-        } else clipGradValue(allParams(optimizer), settings.gradientClipVal);
-      }
+      // Clipping runs inside the precision's step: after unscaling, under 16-mixed.
+      const clip = () => {
+        if (settings.gradientClipVal !== null && settings.gradientClipVal > 0) {
+          if (settings.gradientClipAlgorithm === "norm") {
+            clipGradNorm(allParams(optimizer), settings.gradientClipVal);
+          } else clipGradValue(allParams(optimizer), settings.gradientClipVal);
+        }
+      };
       pending.push(trainer.hookNow("onBeforeOptimizerStep", optimizer));
       mark = profiler.start();
-      optimizer.step();
+      host.precision.optimizerStep(optimizer, clip);
       optimizer.zeroGrad();
       profiler.stop("optimizer_step", mark);
     }

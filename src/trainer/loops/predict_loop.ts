@@ -41,7 +41,7 @@ export async function runPredict(
   ) {
     await trainer.hook("onPredictBatchStart", batch, i);
     const stepMark = profiler.start();
-    const output = noGrad(() => tidy(() => system.step(batch, i)));
+    const output = noGrad(() => tidy(() => host.precision.forward(() => system.step(batch, i))));
     if (profiler.enabled) {
       profiler.stop(`[System]${system.constructor.name}.predict_step`, stepMark);
     }
