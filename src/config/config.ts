@@ -74,7 +74,7 @@ export interface LoadOptions {
  *   { vars: { lr: 0.01 }, system: { optimizer: { lr: "@vars::lr", wd: "$@vars::lr / 10" } } },
  *   ["vars::lr=0.1"],
  * );
- * console.log(config.get("system::optimizer::lr")); // "@vars::lr"
+ * console.log(config.get("system::optimizer::lr")); // @vars::lr
  * console.log(config.resolve("system::optimizer")); // { lr: 0.1, wd: 0.01 }
  * ```
  */
@@ -178,7 +178,8 @@ export class Config {
    * ```ts
    * import { Config } from "lumen";
    * const config = await Config.load({ a: { b: [1, 2] }, c: "@a::b::1" });
-   * console.log(config.get("a::b::1"), config.get("c"), config.get("nope")); // 2 "@a::b::1" undefined
+   * console.log(config.get("a::b::1"), config.get("c"), config.get("nope"));
+   * // 2 @a::b::1 undefined
    * ```
    */
   get(id = ""): unknown {
@@ -268,7 +269,8 @@ export class Config {
    * ```ts
    * import { Config } from "lumen";
    * const config = await Config.load({ items: [1, 2, 3], n: "$@items.length", copy: "%items" });
-   * console.log(config.resolve("n"), config.resolve()); // 3 { items: [1, 2, 3], n: 3, copy: [1, 2, 3] }
+   * console.log(config.resolve("n"), config.resolve());
+   * // 3 { items: [1, 2, 3], n: 3, copy: [1, 2, 3] }
    * ```
    */
   resolve(id = ""): unknown {
@@ -302,7 +304,9 @@ export class Config {
    * @example
    * ```ts
    * import { Config } from "lumen";
-   * console.log((await Config.load({ a: { b: 1 } })).toYaml()); // "a:\n  b: 1\n"
+   * console.log((await Config.load({ a: { b: 1 } })).toYaml());
+   * // a:
+   * //   b: 1
    * ```
    */
   toYaml(): string {

@@ -64,6 +64,7 @@ export function formatWhere(id: string | undefined, location?: SourceLocation): 
  *   (await Config.load({ a: "@b" })).resolve("a");
  * } catch (e) {
  *   if (e instanceof ConfigError) console.log(e.name, e.detail);
+ *   // ConfigKeyError Reference '@b' not found.
  * }
  * ```
  */
@@ -95,7 +96,7 @@ export class ConfigError extends Error {
  * ```ts
  * import { Config, ConfigKeyError } from "lumen";
  * const config = await Config.load({ value: 1, ref: "@vlue" });
- * try { config.resolve("ref"); } catch (e) { console.log(e instanceof ConfigKeyError); }
+ * try { config.resolve("ref"); } catch (e) { console.log(e instanceof ConfigKeyError); } // true
  * ```
  */
 export class ConfigKeyError extends ConfigError {}
@@ -107,7 +108,7 @@ export class ConfigKeyError extends ConfigError {}
  * ```ts
  * import { Config, ConfigReferenceError } from "lumen";
  * const config = await Config.load({ a: "@::::x" });
- * try { config.resolve(); } catch (e) { console.log(e instanceof ConfigReferenceError); }
+ * try { config.resolve(); } catch (e) { console.log(e instanceof ConfigReferenceError); } // true
  * ```
  */
 export class ConfigReferenceError extends ConfigError {}
@@ -121,6 +122,7 @@ export class ConfigReferenceError extends ConfigError {}
  * import { CircularReferenceError, Config } from "lumen";
  * const config = await Config.load({ a: "@b", b: "@a" });
  * try { config.resolve("a"); } catch (e) { console.log(e instanceof CircularReferenceError); }
+ * // true
  * ```
  */
 export class CircularReferenceError extends ConfigError {
@@ -141,7 +143,7 @@ export class CircularReferenceError extends ConfigError {
  * ```ts
  * import { Config, EvaluationError } from "lumen";
  * const config = await Config.load({ x: "$null.length" });
- * try { config.resolve("x"); } catch (e) { console.log(e instanceof EvaluationError); }
+ * try { config.resolve("x"); } catch (e) { console.log(e instanceof EvaluationError); } // true
  * ```
  */
 export class EvaluationError extends ConfigError {}
@@ -154,7 +156,7 @@ export class EvaluationError extends ConfigError {}
  * ```ts
  * import { Config, TargetNotFoundError } from "lumen";
  * const config = await Config.load({ m: { _target_: "lumen.nn.Lineer" } });
- * try { config.resolve("m"); } catch (e) { console.log(e instanceof TargetNotFoundError); }
+ * try { config.resolve("m"); } catch (e) { console.log(e instanceof TargetNotFoundError); } // true
  * ```
  */
 export class TargetNotFoundError extends ConfigError {}
@@ -169,7 +171,7 @@ export class TargetNotFoundError extends ConfigError {}
  * const config = await Config.load({ d: { _target_: "x.Date", _mode_: "lazy" } }, [], {
  *   scope: { x: { Date } },
  * });
- * try { config.resolve("d"); } catch (e) { console.log(e instanceof InstantiationError); }
+ * try { config.resolve("d"); } catch (e) { console.log(e instanceof InstantiationError); } // true
  * ```
  */
 export class InstantiationError extends ConfigError {}
@@ -182,6 +184,7 @@ export class InstantiationError extends ConfigError {}
  * ```ts
  * import { Config, ConfigMergeError } from "lumen";
  * try { await Config.load({ a: [1], "~a": [] }); } catch (e) { console.log(e instanceof ConfigMergeError); }
+ * // true
  * ```
  */
 export class ConfigMergeError extends ConfigError {}
@@ -193,6 +196,7 @@ export class ConfigMergeError extends ConfigError {}
  * ```ts
  * import { ConfigYamlError, parseConfigYaml } from "lumen";
  * try { parseConfigYaml("a: [1", "bad.yaml"); } catch (e) { console.log(e instanceof ConfigYamlError); }
+ * // true
  * ```
  */
 export class ConfigYamlError extends ConfigError {}
@@ -205,6 +209,7 @@ export class ConfigYamlError extends ConfigError {}
  * ```ts
  * import { Config, ConfigFileError } from "lumen";
  * try { await Config.load("nope.yaml"); } catch (e) { console.log(e instanceof ConfigFileError); }
+ * // true
  * ```
  */
 export class ConfigFileError extends ConfigError {}
@@ -217,6 +222,7 @@ export class ConfigFileError extends ConfigError {}
  * ```ts
  * import { OverrideError, parseOverride } from "lumen";
  * try { parseOverride("trainer::max_epochs"); } catch (e) { console.log(e instanceof OverrideError); }
+ * // true
  * ```
  */
 export class OverrideError extends ConfigError {}
@@ -229,7 +235,7 @@ export class OverrideError extends ConfigError {}
  * ```ts
  * import { Config, ConfigValidationError } from "lumen";
  * const config = await Config.load({ trainer: {} });
- * try { config.validate(); } catch (e) { console.log(e instanceof ConfigValidationError); }
+ * try { config.validate(); } catch (e) { console.log(e instanceof ConfigValidationError); } // true
  * ```
  */
 export class ConfigValidationError extends ConfigError {}

@@ -50,8 +50,7 @@ const YAML_NULL = /^(null|Null|NULL|~)$/;
  * @example
  * ```ts
  * import { typeOverrideValue } from "lumen";
- * console.log(typeOverrideValue("1e-3"), typeOverrideValue("[0, 1]"), typeOverrideValue("16-mixed"));
- * // 0.001 [ 0, 1 ] "16-mixed"
+ * console.log(["1e-3", "[0, 1]", "16-mixed"].map(typeOverrideValue)); // [0.001, [0, 1], "16-mixed"]
  * ```
  */
 export function typeOverrideValue(text: string): unknown {
@@ -78,7 +77,8 @@ export function typeOverrideValue(text: string): unknown {
  * @example
  * ```ts
  * import { parseOverride } from "lumen";
- * console.log(parseOverride("trainer::max_epochs=5")); // { key: "trainer::max_epochs", value: 5, ... }
+ * console.log(parseOverride("trainer::max_epochs=5"));
+ * // { key: "trainer::max_epochs", value: 5, text: "trainer::max_epochs=5" }
  * ```
  */
 export function parseOverride(text: string, options: { legacy?: boolean } = {}): Override {

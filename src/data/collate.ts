@@ -62,7 +62,11 @@ function isTensorLike(v: unknown): boolean {
  * ```ts
  * import { data } from "lumen";
  * const b = data.collateHost([[data.hostArray(new Float32Array([1, 2]), [2]), 3], [data.hostArray(new Float32Array([4, 5]), [2]), 1]]);
- * console.log(b); // [{data: Float32Array [1, 2, 4, 5], shape: [2, 2]}, {data: Int32Array [3, 1], shape: [2]}]
+ * console.log(b);
+ * // [
+ * //   { data: Float32Array(4) [1, 2, 4, 5], shape: [2, 2] },
+ * //   { data: Int32Array(2) [3, 1], shape: [2] }
+ * // ]
  * ```
  */
 export function collateHost(samples: readonly unknown[], where = "batch"): unknown {

@@ -23,14 +23,17 @@ export interface Dataset<T = unknown> {
  *
  * @example
  * ```ts
- * import { data } from "lumen";
+ * import { data, type Tensor } from "lumen";
  * class Counter extends data.IterableDataset<number> {
  *   override async *stream(): AsyncGenerator<number> {
  *     for (let i = 0; i < 5; i++) yield i;
  *   }
  * }
- * const loader = new data.DataLoader({ dataset: new Counter(), batchSize: 2 });
- * for await (const batch of loader) console.log(batch);
+ * const loader = new data.DataLoader<Tensor>({ dataset: new Counter(), batchSize: 2 });
+ * for await (const batch of loader) console.log(await batch.data());
+ * // Int32Array(2) [0, 1]
+ * // Int32Array(2) [2, 3]
+ * // Int32Array(1) [4]
  * ```
  */
 export abstract class IterableDataset<T = unknown> {

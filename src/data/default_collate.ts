@@ -13,7 +13,7 @@ import { uploadBatch } from "./upload.ts";
  *   [data.hostArray(new Float32Array([1, 2]), [2]), 0],
  *   [data.hostArray(new Float32Array([3, 4]), [2]), 1],
  * ]) as [import("lumen").Tensor, import("lumen").Tensor];
- * console.log(x.shape, y.dtype); // [2, 2] "int32"
+ * console.log(x.shape, y.dtype); // [2, 2] int32
  * ```
  */
 export function defaultCollate(samples: readonly unknown[]): unknown {

@@ -26,7 +26,7 @@ export interface DataErrorOptions {
  * ```ts
  * import { data } from "lumen";
  * const e = new data.DataFormatError("wrong magic number 0x00000000", { file: "x.idx", offset: 0 });
- * console.log(e.message); // "x.idx at byte 0: wrong magic number 0x00000000"
+ * console.log(e.message); // x.idx at byte 0: wrong magic number 0x00000000
  * ```
  */
 export class DataFormatError extends Error {

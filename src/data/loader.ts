@@ -94,7 +94,7 @@ function positiveInt(v: number, name: string, min: number): number {
  * const dataset = new datasets.TensorDataset({ tensors: [x, y] });
  * const loader = new data.DataLoader<[Tensor, Tensor]>({ dataset, batchSize: 2, shuffle: true, seed: 1 });
  * for await (const [xb, yb] of loader) {
- *   console.log(xb.shape, yb.dtype); // [2, 2] "int32"
+ *   console.log(xb.shape, yb.dtype); // [2, 2] int32
  * }
  * ```
  */

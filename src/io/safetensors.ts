@@ -24,7 +24,7 @@ import { writeFileAtomic } from "./atomic_write.ts";
  * import { load, save, tensor } from "lumen";
  * await save("/tmp/demo.safetensors", { w: tensor([[1, 2], [3, 4]]) }, { step: "10" });
  * const { tensors, metadata } = await load("/tmp/demo.safetensors");
- * console.log(tensors.w.shape, metadata.step); // [2, 2] "10"
+ * console.log(tensors.w.shape, metadata.step); // [2, 2] 10
  * ```
  */
 export async function save(
@@ -49,7 +49,7 @@ export async function save(
  * import { load, save, zeros } from "lumen";
  * await save("/tmp/z.safetensors", { z: zeros([3]) });
  * const { tensors } = await load("/tmp/z.safetensors");
- * console.log(await tensors.z.data()); // Float32Array [0, 0, 0]
+ * console.log(await tensors.z.data()); // Float32Array(3) [0, 0, 0]
  * ```
  */
 export async function load(path: string | URL): Promise<SafetensorsContents<Tensor>> {

@@ -136,7 +136,7 @@ function isNonNegativeInt(v: unknown): v is number {
  * const bytes = encodeSafetensors({
  *   w: { shape: [2], dtype: "float32", data: new Float32Array([1, 2]) },
  * });
- * console.log(decodeSafetensors(bytes).tensors.w.data); // Float32Array [1, 2]
+ * console.log(decodeSafetensors(bytes).tensors.w.data); // Float32Array(2) [1, 2]
  * ```
  */
 export function decodeSafetensors(

@@ -136,7 +136,7 @@ export function normal(t: Tensor, mean = 0, std = 1): Tensor {
  * @example
  * ```ts
  * import { nn, zeros } from "lumen";
- * console.log(await nn.init.constant(zeros([2]), 3).data()); // Float32Array [3, 3]
+ * console.log(await nn.init.constant(zeros([2]), 3).data()); // Float32Array(2) [3, 3]
  * ```
  */
 export function constant(t: Tensor, value: number): Tensor {
@@ -149,7 +149,7 @@ export function constant(t: Tensor, value: number): Tensor {
  * @example
  * ```ts
  * import { nn, zeros } from "lumen";
- * console.log(await nn.init.ones(zeros([2])).data()); // Float32Array [1, 1]
+ * console.log(await nn.init.ones(zeros([2])).data()); // Float32Array(2) [1, 1]
  * ```
  */
 export function ones(t: Tensor): Tensor {
@@ -162,7 +162,7 @@ export function ones(t: Tensor): Tensor {
  * @example
  * ```ts
  * import { nn, ones } from "lumen";
- * console.log(await nn.init.zeros(ones([2])).data()); // Float32Array [0, 0]
+ * console.log(await nn.init.zeros(ones([2])).data()); // Float32Array(2) [0, 0]
  * ```
  */
 export function zeros(t: Tensor): Tensor {

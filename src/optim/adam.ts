@@ -16,7 +16,8 @@ export type { AdamOptions };
  * const opt = new optim.Adam([w], { lr: 0.01, betas: [0.9, 0.99] });
  * w.mul(w).sum().backward();
  * opt.step();
- * console.log(await w.data()); // each entry moved by about 0.01 toward 0
+ * console.log(await w.data());
+ * // ≈ Float32Array(3) [0.99, -1.99, 2.99]: each entry moved by lr toward 0
  * ```
  */
 export class Adam extends AdamCore {

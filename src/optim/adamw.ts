@@ -13,7 +13,7 @@ import type { OptimizerArgs } from "./optimizer.ts";
  * const opt = new optim.AdamW({ params: [w], lr: 0.01, weightDecay: 0.1 });
  * w.mul(w).sum().backward();
  * opt.step();
- * console.log(await w.data());
+ * console.log(await w.data()); // ≈ Float32Array(3) [0.989, -1.988, 2.987]
  * ```
  */
 export class AdamW extends AdamCore {

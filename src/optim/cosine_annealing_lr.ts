@@ -23,7 +23,7 @@ export interface CosineAnnealingLROptions extends SchedulerBaseOptions {
  * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 1 });
  * const sched = new optim.CosineAnnealingLR(opt, { tMax: 4 });
  * for (let epoch = 0; epoch < 2; epoch++) sched.step();
- * console.log(sched.getLastLr()); // [0.5] (up to rounding)
+ * console.log(sched.getLastLr()); // [0.5]
  * ```
  */
 export class CosineAnnealingLR extends LRScheduler<{ tMax: number; etaMin: number }> {

@@ -18,7 +18,7 @@ export interface ExponentialLROptions extends SchedulerBaseOptions {
  * const opt = new optim.Adam([tensor([1], { requiresGrad: true })], { lr: 0.1 });
  * const sched = new optim.ExponentialLR({ optimizer: opt, gamma: 0.9 });
  * sched.step();
- * console.log(sched.getLastLr()); // [0.09] (up to rounding)
+ * console.log(sched.getLastLr()); // ≈ [0.09]
  * ```
  */
 export class ExponentialLR extends LRScheduler<{ gamma: number }> {

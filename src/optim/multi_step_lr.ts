@@ -21,7 +21,7 @@ export interface MultiStepLROptions extends SchedulerBaseOptions {
  * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 1 });
  * const sched = new optim.MultiStepLR(opt, { milestones: [2, 3], gamma: 0.1 });
  * for (let epoch = 0; epoch < 3; epoch++) sched.step();
- * console.log(sched.getLastLr()); // [0.01] (up to rounding)
+ * console.log(sched.getLastLr()); // ≈ [0.01]
  * ```
  */
 export class MultiStepLR extends LRScheduler<{ milestones: number[]; gamma: number }> {

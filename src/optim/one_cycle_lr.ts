@@ -93,9 +93,9 @@ function perGroup(name: string, value: number | number[], groups: number): numbe
  * import { optim, tensor } from "lumen";
  * const opt = new optim.SGD([tensor([1], { requiresGrad: true })], { lr: 0.1, momentum: 0.9 });
  * const sched = new optim.OneCycleLR({ optimizer: opt, maxLr: 1, totalSteps: 10 });
- * console.log(sched.getLastLr()); // [0.04]: maxLr / divFactor (up to rounding)
+ * console.log(sched.getLastLr()); // ≈ [0.04]: maxLr / divFactor
  * for (let i = 0; i < 2; i++) sched.step();
- * console.log(sched.getLastLr(), opt.paramGroups[0].momentum); // [1], 0.85 at the peak
+ * console.log(sched.getLastLr(), opt.paramGroups[0].momentum); // [1] 0.85: at the peak
  * ```
  */
 export class OneCycleLR extends LRScheduler<OneCycleLRSettings> {

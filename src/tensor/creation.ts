@@ -61,7 +61,7 @@ function flatten(data: NestedArray, shape: number[], out: number[], depth = 0): 
  * const x = tensor([[1, 2, 3], [4, 5, 6]]);
  * console.log(x.shape); // [2, 3]
  * const labels = tensor(new Int32Array([0, 2]));
- * console.log(labels.dtype, labels.hostRange); // "int32" { min: 0, max: 2 }
+ * console.log(labels.dtype, labels.hostRange); // int32 { min: 0, max: 2 }
  * ```
  */
 export function tensor(
@@ -108,7 +108,7 @@ function int32Range(values: Int32Array): { min: number; max: number } {
  * @example
  * ```ts
  * import { full } from "lumen";
- * console.log(await full([2], 7).data()); // Float32Array [7, 7]
+ * console.log(await full([2], 7).data()); // Float32Array(2) [7, 7]
  * ```
  */
 export function full(
@@ -141,7 +141,7 @@ export function zeros(shape: readonly number[], options: CreationOptions = {}): 
  * @example
  * ```ts
  * import { ones } from "lumen";
- * console.log(await ones([2]).data()); // Float32Array [1, 1]
+ * console.log(await ones([2]).data()); // Float32Array(2) [1, 1]
  * ```
  */
 export function ones(shape: readonly number[], options: CreationOptions = {}): Tensor {
@@ -154,7 +154,7 @@ export function ones(shape: readonly number[], options: CreationOptions = {}): T
  * @example
  * ```ts
  * import { arange } from "lumen";
- * console.log(await arange(0, 1, 0.25).data()); // [0, 0.25, 0.5, 0.75]
+ * console.log(await arange(0, 1, 0.25).data()); // Float32Array(4) [0, 0.25, 0.5, 0.75]
  * ```
  */
 export function arange(

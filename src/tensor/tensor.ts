@@ -39,7 +39,7 @@ const finalizer = new FinalizationRegistry<Storage>((s) => s.release());
  * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
  * const loss = x.mul(x).sum();
  * loss.backward();
- * console.log(await loss.item(), await x.grad!.data()); // 30, [2, 4, 6, 8]
+ * console.log(await loss.item(), await x.grad!.data()); // 30 Float32Array(4) [2, 4, 6, 8]
  * ```
  */
 export class Tensor {

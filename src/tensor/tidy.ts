@@ -14,7 +14,7 @@ const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
  * const x = tensor([1, 2, 3]);
  * const before = memory().liveBytes;
  * const y = tidy(() => x.mul(2).add(1).exp());
- * console.log(memory().liveBytes - before); // one result buffer
+ * console.log(memory().liveBytes - before); // 256: one result buffer, of the smallest pool size
  * ```
  */
 export function tidy<T>(fn: () => T): T {

@@ -124,7 +124,7 @@ function parseRows(bytes: Uint8Array, delimiter: string, file: string): Row[] {
  * const path = await Deno.makeTempFile({ suffix: ".csv" });
  * await Deno.writeTextFile(path, "a,b,label\n1,2,0\n3,4,1\n");
  * const ds = new datasets.CSVDataset({ path, target: "label" });
- * console.log(ds.length, ds.getItem(1)); // 2 [{data: Float32Array [3, 4], shape: [2]}, 1]
+ * console.log(ds.length, ds.getItem(1)); // 2 [{ data: Float32Array(2) [3, 4], shape: [2] }, 1]
  * ```
  */
 export class CSVDataset {

@@ -26,7 +26,7 @@ const SUBSET_OPTIONS = ["dataset", "indices"] as const satisfies readonly (keyof
  * import { datasets, data } from "lumen";
  * const base = new datasets.TensorDataset({ tensors: [data.hostArray(new Float32Array([10, 11, 12]), [3])] });
  * const sub = new datasets.Subset({ dataset: base, indices: [2, 0] });
- * console.log(sub.length, await sub.getItem(0)); // 2 [{data: Float32Array [12], shape: []}]
+ * console.log(sub.length, await sub.getItem(0)); // 2 [{ data: Float32Array(1) [12], shape: [] }]
  * ```
  */
 export class Subset implements Dataset {

@@ -32,7 +32,7 @@ const TENSOR_DATASET_OPTIONS = [
  * import { datasets, tensor } from "lumen";
  * const ds = new datasets.TensorDataset({ tensors: [tensor([[1, 2], [3, 4]]), tensor(new Int32Array([0, 1]))] });
  * await ds.load();
- * console.log(ds.length, ds.getItem(1)); // 2 [{data: Float32Array [3, 4], shape: [2]}, 1]
+ * console.log(ds.length, ds.getItem(1)); // 2 [{ data: Float32Array(2) [3, 4], shape: [2] }, 1]
  * ```
  */
 export class TensorDataset {

@@ -111,7 +111,7 @@ const CENTER_CROP_OPTIONS = ["size"] as const satisfies readonly (keyof CenterCr
  * const x = new data.transforms.CenterCrop({ size: 2 }).apply(
  *   data.hostArray(new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]), [1, 4, 4]),
  * ) as data.HostArray;
- * console.log(x.data); // [6, 7, 10, 11]
+ * console.log(x.data); // Float32Array(4) [6, 7, 10, 11]
  * ```
  */
 export class CenterCrop implements Transform {

@@ -24,7 +24,8 @@ const RANDOM_HORIZONTAL_FLIP_OPTIONS = [
  * ```ts
  * import { data } from "lumen";
  * const flip = new data.transforms.RandomHorizontalFlip({ p: 1 });
- * console.log((flip.apply(data.hostArray(new Float32Array([1, 2, 3]), [1, 1, 3])) as data.HostArray).data); // [3, 2, 1]
+ * console.log((flip.apply(data.hostArray(new Float32Array([1, 2, 3]), [1, 1, 3])) as data.HostArray).data);
+ * // Float32Array(3) [3, 2, 1]
  * ```
  */
 export class RandomHorizontalFlip implements Transform {

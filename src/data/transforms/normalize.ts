@@ -22,7 +22,8 @@ const NORMALIZE_OPTIONS = ["mean", "std"] as const satisfies readonly (keyof Nor
  * ```ts
  * import { data } from "lumen";
  * const n = new data.transforms.Normalize({ mean: [0.5], std: [0.25] });
- * console.log((n.apply(data.hostArray(new Float32Array([1, 0]), [1, 1, 2])) as data.HostArray).data); // [2, -2]
+ * console.log((n.apply(data.hostArray(new Float32Array([1, 0]), [1, 1, 2])) as data.HostArray).data);
+ * // Float32Array(2) [2, -2]
  * ```
  */
 export class Normalize implements Transform {

@@ -36,7 +36,7 @@ const COMPOSE_OPTIONS = ["transforms"] as const satisfies readonly (keyof Compos
  * const { Compose, ToTensor, Normalize } = data.transforms;
  * const t = new Compose({ transforms: [new ToTensor(), new Normalize({ mean: [0.5], std: [0.5] })] });
  * const x = t.apply(data.hostArray(new Uint8Array([0, 255]), [1, 2, 1])) as data.HostArray;
- * console.log(x.shape, x.data); // [1, 1, 2] Float32Array [-1, 1]
+ * console.log(x.shape, x.data); // [1, 1, 2] Float32Array(2) [-1, 1]
  * ```
  */
 export class Compose implements Transform {

@@ -24,7 +24,7 @@ export interface DropoutOptions {
  * import { F, manualSeed, ones } from "lumen";
  * manualSeed(0);
  * const y = await F.dropout(ones([8]), { p: 0.5 }).data();
- * console.log(y); // each value 0 or 2
+ * console.log(y); // Float32Array(8) [2, 2, 0, 2, 0, 2, 0, 0]
  * ```
  */
 export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {

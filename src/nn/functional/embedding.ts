@@ -26,7 +26,7 @@ export interface EmbeddingOptions {
  * const table = randn([10, 4], { requiresGrad: true });
  * const rows = F.embedding(tensor(new Int32Array([3, 1, 3])), table);
  * rows.sum().backward();
- * console.log(rows.shape, (await table.grad!.data())[12]); // [3, 4], 2
+ * console.log(rows.shape, (await table.grad!.data())[12]); // [3, 4] 2
  * ```
  */
 export function embedding(

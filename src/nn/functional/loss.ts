@@ -102,7 +102,7 @@ function checkLabelRange(fn: string, target: Tensor, classes: number, ignore: nu
  * const labels = tensor(new Int32Array([0, 1]));
  * const loss = F.crossEntropy(logits, labels, { labelSmoothing: 0.1 });
  * loss.backward();
- * console.log(await loss.item(), logits.grad!.shape); // ~0.40, [2, 3]
+ * console.log(await loss.item(), logits.grad!.shape); // ≈ 0.40 [2, 3]
  * ```
  */
 export function crossEntropy(
@@ -228,7 +228,7 @@ function pointwiseLoss(
  * ```ts
  * import { F, tensor } from "lumen";
  * const loss = F.mseLoss(tensor([1, 2, 3]), tensor([1, 2, 5]));
- * console.log(await loss.item()); // 1.3333
+ * console.log(await loss.item()); // ≈ 1.3333
  * ```
  */
 export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {

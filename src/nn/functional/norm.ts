@@ -50,7 +50,8 @@ function checkVector(t: Tensor | null | undefined, n: number, what: string, fn: 
  * const x = tensor([[1, 10], [3, 20]]);
  * const runningMean = zeros([2]), runningVar = ones([2]);
  * const y = F.batchNorm(x, runningMean, runningVar, { training: true });
- * console.log(await y.data(), await runningMean.data()); // [-1, -1, 1, 1], [0.2, 1.5]
+ * console.log(await y.data(), await runningMean.data());
+ * // ≈ Float32Array(4) [-1.000, -1.000, 1.000, 1.000] Float32Array(2) [0.2, 1.5]
  * ```
  */
 export function batchNorm(
@@ -136,7 +137,7 @@ export function batchNorm(
  * import { F, ones, tensor, zeros } from "lumen";
  * const x = tensor([[1, 2, 3], [2, 4, 6]]);
  * const y = F.layerNorm(x, [3], ones([3]), zeros([3]));
- * console.log(await y.data()); // ~[-1.22, 0, 1.22, -1.22, 0, 1.22]
+ * console.log(await y.data()); // ≈ Float32Array(6) [-1.2247, 0, 1.2247, -1.2247, 0, 1.2247]
  * ```
  */
 export function layerNorm(

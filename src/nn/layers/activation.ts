@@ -16,7 +16,7 @@ function checkNoOptions(owner: string, options: object | undefined): void {
  * @example
  * ```ts
  * import { nn, tensor } from "lumen";
- * console.log(await new nn.ReLU().call(tensor([-1, 2])).data()); // Float32Array [0, 2]
+ * console.log(await new nn.ReLU().call(tensor([-1, 2])).data()); // Float32Array(2) [0, 2]
  * ```
  */
 export class ReLU extends Module {
@@ -38,7 +38,7 @@ export class ReLU extends Module {
  * @example
  * ```ts
  * import { nn, tensor } from "lumen";
- * console.log(await new nn.GELU().call(tensor([0, 1])).data()); // ≈ [0, 0.8413]
+ * console.log(await new nn.GELU().call(tensor([0, 1])).data()); // ≈ Float32Array(2) [0, 0.8413]
  * ```
  */
 export class GELU extends Module {
@@ -60,7 +60,7 @@ export class GELU extends Module {
  * @example
  * ```ts
  * import { nn, tensor } from "lumen";
- * console.log(await new nn.Sigmoid().call(tensor([0])).data()); // Float32Array [0.5]
+ * console.log(await new nn.Sigmoid().call(tensor([0])).data()); // Float32Array(1) [0.5]
  * ```
  */
 export class Sigmoid extends Module {
@@ -82,7 +82,7 @@ export class Sigmoid extends Module {
  * @example
  * ```ts
  * import { nn, tensor } from "lumen";
- * console.log(await new nn.Tanh().call(tensor([0])).data()); // Float32Array [0]
+ * console.log(await new nn.Tanh().call(tensor([0])).data()); // Float32Array(1) [0]
  * ```
  */
 export class Tanh extends Module {

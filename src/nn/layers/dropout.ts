@@ -23,7 +23,7 @@ const DROPOUT_OPTIONS = ["p"] as const satisfies readonly (keyof DropoutLayerOpt
  * const drop = new nn.Dropout({ p: 0.25 });
  * console.log(drop.call(ones([4])).shape); // [4]
  * drop.eval();
- * console.log(await drop.call(ones([2])).data()); // Float32Array [1, 1]
+ * console.log(await drop.call(ones([2])).data()); // Float32Array(2) [1, 1]
  * ```
  */
 export class Dropout extends Module {

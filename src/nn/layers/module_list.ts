@@ -26,7 +26,8 @@ const MODULE_LIST_OPTIONS = ["modules"] as const satisfies readonly (keyof Modul
  *   }
  * }
  * const tower = new Tower();
- * console.log(tower.call(randn([2, 4])).shape, Object.keys(tower.stateDict())[0]); // [2, 4] "blocks.0.weight"
+ * console.log(tower.call(randn([2, 4])).shape, Object.keys(tower.stateDict())[0]);
+ * // [2, 4] blocks.0.weight
  * ```
  */
 export class ModuleList extends Module<[], never> implements Iterable<AnyModule> {

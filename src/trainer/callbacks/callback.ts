@@ -34,7 +34,7 @@ export type CheckpointState = Record<string, unknown>;
  *   }
  * }
  * const counter = new CountBatches();
- * console.log(counter.stateKey); // "CountBatches"
+ * console.log(counter.stateKey); // CountBatches
  * ```
  */
 export class Callback {

@@ -49,7 +49,7 @@ const FILE_WRITERS: Readonly<Record<string, FileWriterFunction>> = Object.freeze
  * const writer = new callbacks.FileWriter({ path, writer: "tensor" });
  * await writer.write({ shape: [2], dtype: "float32", data: new Float32Array([0.5, 2]) }, "a");
  * const { tensors } = await load(`${path}/a.safetensors`);
- * console.log(await tensors.pred.data()); // Float32Array [0.5, 2]
+ * console.log(await tensors.pred.data()); // Float32Array(2) [0.5, 2]
  * ```
  */
 export class FileWriter extends BaseWriter<FileWriterFunction> {
