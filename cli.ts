@@ -29,6 +29,7 @@ import {
   type StageRun,
 } from "./src/runner/mod.ts";
 import { writeReport } from "./src/report/mod.ts";
+import { ready } from "./src/device/default_device.ts";
 import { VERSION } from "./src/version.ts";
 
 /** Where the CLI writes: one call per line (or block of lines), without the final newline. */
@@ -233,6 +234,9 @@ Examples:
         io.out(loaded.toYaml().trimEnd());
         return;
       }
+      // The value may build tensors (a model, a dataset): acquire the GPU first. Without one, a
+      // value that needs none still prints; one that does fails with the adapter error.
+      await ready().catch(() => undefined);
       const value = loaded.resolve(resolveId);
       await settleExpressions(loaded, resolveId);
       io.out(toJson(value));

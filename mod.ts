@@ -12,10 +12,19 @@
  *
  * @module
  */
+import { ready } from "./src/device/default_device.ts";
+
+// lumen's one top-level await: `import ... from "lumen"` comes with the GPU acquired, so scripts
+// and examples use tensors at once. A failure is kept and thrown by the first tensor op (and by
+// `ready()`), so config tools still run without a GPU. Data workers skip it: a dataset module a
+// worker loads may import lumen, and workers never touch the GPU. Modules under src/ acquire
+// nothing at import; see README's "Engine layout".
+if (!("WorkerGlobalScope" in globalThis)) await ready().catch(() => undefined);
+
 export * from "./src/tensor/mod.ts";
 export { noGrad } from "./src/autograd/grad_mode.ts";
 export { autocast, isAutocastEnabled } from "./src/ops/autocast.ts";
-export { deviceInfo, deviceStats, flush, memory } from "./src/device/default_device.ts";
+export { deviceInfo, deviceStats, flush, memory, ready } from "./src/device/default_device.ts";
 export type { DeviceInfo, DeviceStats, MemoryInfo } from "./src/device/device.ts";
 export { NoAdapterError } from "./src/device/webgpu/acquire.ts";
 export * from "./src/config/mod.ts";

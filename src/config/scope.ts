@@ -1,7 +1,9 @@
 /**
  * The names a config can use in `_target_` and `$expressions`: `lumen` (the root mod.ts
- * namespace, imported lazily to stay out of the import cycle's way) and `project` (the user's
- * `project: ./dir`, whose `dir/mod.ts` is imported at load).
+ * namespace, imported lazily: mod.ts sits above config and imports it, so a static import would
+ * be a cycle, and a config that names no `lumen.` target loads neither the library nor, through
+ * mod.ts's `ready()`, the GPU) and `project` (the user's `project: ./dir`, whose `dir/mod.ts` is
+ * imported at load).
  *
  * @module
  */

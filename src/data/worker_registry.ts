@@ -1,6 +1,7 @@
 /**
  * Rebuilding datasets and transforms from their worker specs. Only host-side modules are
- * imported here (no tensors, no device), so a worker never acquires a GPU.
+ * imported here (no tensors, no device): workers never use the GPU, and nothing they import
+ * acquires one (no module under src/ does at import; mod.ts skips its `ready()` in workers).
  *
  * @module
  */

@@ -1,6 +1,9 @@
 /**
- * The process-wide device, acquired once when lumen is first imported. Acquisition failures are
- * kept and thrown on first use, so code that never touches a tensor (config tools) still runs.
+ * The process-wide device. `ready()` acquires it, once; until then `getDevice()` throws. No
+ * module under src/ acquires it at import: the root mod.ts awaits `ready()` once for
+ * `import ... from "lumen"`, and the runner and the CLI call it where they need the GPU.
+ *
+ * @module
  */
 import type { Device, DeviceInfo, DeviceStats, MemoryInfo } from "./device.ts";
 import { acquireGpu } from "./webgpu/acquire.ts";
@@ -8,17 +11,49 @@ import { WebGpuDevice } from "./webgpu/webgpu_device.ts";
 
 let current: Device | null = null;
 let failure: Error | null = null;
-try {
-  const { device, info } = await acquireGpu();
-  current = new WebGpuDevice(device, info);
-} catch (e) {
-  failure = e instanceof Error ? e : new Error(String(e));
+let acquiring: Promise<DeviceInfo> | null = null;
+
+/**
+ * Acquires the GPU (a WebGPU adapter and device) and resolves with its facts; idempotent: every
+ * call returns the same promise, and a failure (no adapter: a `NoAdapterError` saying what to
+ * install) is kept, so later calls and `getDevice()` throw it again. `import ... from "lumen"`
+ * has already called it; code that imports lumen's modules one by one calls it before its first
+ * tensor.
+ *
+ * @example
+ * ```ts
+ * import { ready } from "lumen";
+ * const info = await ready();
+ * console.log(info === await ready(), info.description.length > 0); // true true
+ * ```
+ */
+export function ready(): Promise<DeviceInfo> {
+  acquiring ??= acquireGpu().then(
+    ({ device, info }) => {
+      current = new WebGpuDevice(device, info);
+      return info;
+    },
+    (e) => {
+      failure = e instanceof Error ? e : new Error(String(e));
+      throw failure;
+    },
+  );
+  return acquiring;
 }
 
-/** The device every tensor lives on; throws the acquisition error when there is none. */
+/**
+ * The device every tensor lives on. Throws the acquisition error when `ready()` found none, and
+ * a message naming `ready()` when it has not been called (or has not finished) yet.
+ */
 export function getDevice(): Device {
   if (current) return current;
-  throw failure ?? new Error("No device");
+  if (failure) throw failure;
+  throw new Error(
+    acquiring
+      ? "The GPU is still being acquired: await lumen.ready() before using tensors"
+      : "No GPU acquired yet: call await lumen.ready() first (importing lumen's mod.ts does; " +
+        "code that imports lumen's modules one by one must call ready() itself)",
+  );
 }
 
 /**

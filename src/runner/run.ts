@@ -11,6 +11,7 @@ import { preprocess } from "../config/preprocess.ts";
 import { STAGES } from "../config/schema.ts";
 import { type Dict, isDict, locate } from "../config/tree.ts";
 import { closestNames } from "../util/options.ts";
+import { ready } from "../device/default_device.ts";
 import { describeValue } from "./describe.ts";
 import { pruneForStage, RUN_STAGES, type RunStage } from "./prune.ts";
 import { seedEverything } from "./seed.ts";
@@ -179,6 +180,9 @@ async function execute(
   // Everything is resolved before the first step: a missing reference or an unknown target fails
   // now, with its file.yaml:LINE @ id, not an epoch later.
   const compile = takeCompileFlag(config);
+  // Resolving builds the model and the data: acquire the GPU first (a missing adapter fails here,
+  // before anything is built, with the NoAdapterError that says what to install).
+  await ready();
   const resolved = config.resolve("") as Dict;
   await settleExpressions(config);
   const system = checkClass<StageSystem>(config, resolved, "system", classes.System, "System");
@@ -217,8 +221,9 @@ async function execute(
  * 3. prunes it for the stage: fit keeps the train and val dataloaders and metrics; validate keeps
  *    val and drops the optimizer and scheduler; test and predict keep their mode and drop the
  *    optimizer, scheduler and criterion; only `args::<stage>` is kept; adapters are kept;
- * 4. resolves all of it, so that a missing reference or target fails before the first step with
- *    its `file.yaml:LINE @ id`; `system` must be a `System` and `trainer` a `Trainer`
+ * 4. acquires the GPU (`ready()`: a missing adapter fails here), then resolves all of it, so
+ *    that a missing reference or target fails before the first step with its
+ *    `file.yaml:LINE @ id`; `system` must be a `System` and `trainer` a `Trainer`
  *    (`TypeError` otherwise); `system::model::compile` (the compile mode, true or false) is taken
  *    out first and has no effect yet (lumen's kernels are not fused; true prints one line saying
  *    so on stderr);

@@ -3,6 +3,10 @@ import * as nn from "../../src/nn/mod.ts";
 import { full, type Tensor, tensor } from "../../src/tensor/mod.ts";
 import { Metric } from "../../src/metrics/metric.ts";
 import type { LogOptions, Mode, SystemHost } from "../../src/system/mod.ts";
+import { ready } from "../../src/device/default_device.ts";
+
+// These tests import lumen's modules one by one (not mod.ts): acquire the GPU as the runner does.
+await ready();
 
 /** One recorded `log` call. */
 export interface LogCall {

@@ -2,8 +2,8 @@
  * Transforms applied to a whole batch on the device, after upload: one dispatch per transform
  * for the batch instead of a host loop per sample. Random draws come from each sample's own
  * seeded stream, in the same order as the per-sample form, so the two agree on what they draw.
- * Imported by the loader only: the transform classes themselves stay free of GPU code, so that
- * workers can load them.
+ * Imported by the loader only: the transform classes themselves stay host-only, so that workers
+ * load them without the tensor and kernel code.
  *
  * @module
  */

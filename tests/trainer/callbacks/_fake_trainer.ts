@@ -7,6 +7,10 @@ import type { Logger } from "../../../src/trainer/loggers/logger.ts";
 import type { Stage, TrainerView } from "../../../src/trainer/trainer_view.ts";
 import type { StepOutput, System } from "../../../src/system/system.ts";
 import type { Mode } from "../../../src/system/host.ts";
+import { ready } from "../../../src/device/default_device.ts";
+
+// These tests import lumen's modules one by one (not mod.ts): acquire the GPU as the runner does.
+await ready();
 
 /** What the fake trainer wrote for each saveCheckpoint call. */
 export interface SavedCheckpoint {
