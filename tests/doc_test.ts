@@ -136,7 +136,7 @@ Deno.test("the namespaces' helpers stay internal", async () => {
   const helpers: [string, string, string][] = [
     ["F", "LOSS_OPTIONS", "src/nn/functional/_loss_options.ts"],
     ["optim", "schedulerArgs", "src/optim/_scheduler_args.ts"],
-    ["optim", "snakeCase", "src/optim/_snake_case.ts"],
+    ["optim", "snakeCase", "src/util/case.ts"],
     ["optim", "dispatchUpdates", "src/optim/_dispatch.ts"],
     ["data", "checkIndex", "src/data/_dataset_checks.ts"],
     ["data", "specOf", "src/data/_spec_of.ts"],

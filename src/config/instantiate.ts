@@ -8,6 +8,7 @@
 import { type ConfigErrorOptions, InstantiationError, TargetNotFoundError } from "./errors.ts";
 import { closest, didYouMean } from "./ids.ts";
 import { isDict } from "./tree.ts";
+import { camelCase } from "../util/case.ts";
 
 /** Keys of a component that are never passed to its target. */
 export const RESERVED_KEYS: ReadonlySet<string> = new Set([
@@ -20,12 +21,6 @@ export const RESERVED_KEYS: ReadonlySet<string> = new Set([
 
 /** The `_mode_` values. */
 export const MODES: readonly string[] = ["default", "callable"];
-
-/** `batch_size` → `batchSize`; camelCase and leading underscores are kept. */
-export function camelCase(key: string): string {
-  const m = /^(_*)(.*)$/s.exec(key)!;
-  return m[1] + m[2].replace(/_+([A-Za-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
 
 /** The kwargs with camelCase keys; both spellings of one option throw, naming both. */
 export function camelizeKwargs(

@@ -2,14 +2,10 @@
  * Runs optimizer kernels (kernels/optim.ts) in place on parameters and their state, many
  * parameters per dispatch ("multi-tensor apply").
  */
-import { getDevice } from "../device/default_device.ts";
-import type { DeviceBuffer } from "../device/device.ts";
 import type { Tensor } from "../tensor/tensor.ts";
+import { maxBindings, runInPlace } from "../ops/_run.ts";
 import type { FusedUpdate } from "./fused_update.ts";
 import { optimParams } from "../../kernels/optim.ts";
-
-/** WebGPU's guaranteed `maxStorageBuffersPerShaderStage`, for devices that do not say. */
-const MIN_STORAGE_BUFFERS = 8;
 
 // For optimizer.ts, which imports it from here.
 export type { FusedUpdate };
@@ -19,9 +15,8 @@ export type { FusedUpdate };
  * more bindings go to the skip flag).
  */
 export function tensorsPerDispatch(perTensor: number, extra = 0): number {
-  const limit = getDevice().info.maxStorageBuffersPerStage ?? MIN_STORAGE_BUFFERS;
   // One binding goes to params.
-  return Math.max(1, Math.floor((limit - 1 - extra) / perTensor));
+  return Math.max(1, Math.floor((maxBindings() - 1 - extra) / perTensor));
 }
 
 /**
@@ -42,7 +37,7 @@ export function dispatchUpdates(updates: readonly FusedUpdate[], skip?: Tensor):
   for (const list of batches.values()) {
     const most = tensorsPerDispatch(list[0].tensors.length, skip ? 1 : 0);
     let chunk: FusedUpdate[] = [];
-    const bound = new Set<DeviceBuffer>();
+    const bound = new Set<Tensor["buffer"]>();
     for (const u of list) {
       // A buffer bound twice, once writable, fails validation: such updates go apart.
       const clash = u.tensors.some((t) => bound.has(t.buffer));
@@ -62,7 +57,7 @@ export function dispatchUpdates(updates: readonly FusedUpdate[], skip?: Tensor):
 function run(chunk: readonly FusedUpdate[], skip?: Tensor): void {
   const sizes = chunk.map((u) => u.tensors[1].size);
   const params = optimParams(sizes, chunk[0].hyper);
-  const buffers = chunk.flatMap((u) => u.tensors.map((t) => t.buffer));
-  if (skip) buffers.push(skip.buffer);
-  getDevice().run({ ...chunk[0].kernel(sizes, !!skip), params }, buffers);
+  const tensors = chunk.flatMap((u) => u.tensors);
+  if (skip) tensors.push(skip);
+  runInPlace({ ...chunk[0].kernel(sizes, !!skip), params }, tensors);
 }

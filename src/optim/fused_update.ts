@@ -1,5 +1,5 @@
 /** What an optimizer asks `step()` to run for one parameter. */
-import type { KernelSpec } from "../device/device.ts";
+import type { KernelSpec } from "../../kernels/kernel_spec.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 
 /**

@@ -3,7 +3,7 @@
  * decided entirely on the device: the host never reads whether a step overflowed, so a
  * `precision: "16-mixed"` loop keeps its pace (a readback costs ~11 ms).
  */
-import { getDevice } from "../device/default_device.ts";
+import { runInPlace } from "../ops/_run.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { keep } from "../tensor/tidy.ts";
 import { tensor } from "../tensor/creation.ts";
@@ -117,12 +117,11 @@ export class GradScaler {
       );
     }
     this.#unscaled.add(optimizer);
-    const device = getDevice();
     for (const group of optimizer.paramGroups) {
       for (const p of group.params) {
         const g = p.grad;
         if (!g || g.size === 0) continue;
-        device.run(unscaleKernel(g.size), [g.buffer, this.#scale.buffer, this.#found.buffer]);
+        runInPlace(unscaleKernel(g.size), [g, this.#scale, this.#found]);
       }
     }
   }
@@ -138,11 +137,7 @@ export class GradScaler {
     const params = new Uint32Array(
       new Float32Array([this.growthFactor, this.backoffFactor, this.growthInterval]).buffer,
     );
-    getDevice().run({ ...scaleUpdateKernel(), params }, [
-      this.#scale.buffer,
-      this.#clean.buffer,
-      this.#found.buffer,
-    ]);
+    runInPlace({ ...scaleUpdateKernel(), params }, [this.#scale, this.#clean, this.#found]);
     this.#unscaled.clear();
   }
 

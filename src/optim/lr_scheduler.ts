@@ -7,7 +7,7 @@
  * @module
  */
 import type { Optimizer } from "./optimizer.ts";
-import { snakeCase } from "./_snake_case.ts";
+import { snakeCase } from "../util/case.ts";
 
 /** What every scheduler offers; `ReduceLROnPlateau.step` takes the monitored metric. */
 export interface Scheduler {

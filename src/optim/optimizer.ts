@@ -6,12 +6,13 @@
  *
  * @module
  */
-import { getDevice } from "../device/default_device.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { keep } from "../tensor/tidy.ts";
 import { zeros } from "../tensor/creation.ts";
 import { dispatchUpdates, type FusedUpdate } from "./_dispatch.ts";
-import { snakeCase } from "./_snake_case.ts";
+import { camelCase, snakeCase } from "../util/case.ts";
+import { assign } from "../ops/assign.ts";
+import { empty, submit } from "../ops/_run.ts";
 
 export type { FusedUpdate };
 
@@ -64,11 +65,6 @@ export interface OptimizerStateDict {
   state: Record<number, ParamState>;
   /** Hyperparameters of each group, `params` as parameter indices. */
   param_groups: Record<string, unknown>[];
-}
-
-/** `weight_decay` → `weightDecay`. */
-function camelCase(key: string): string {
-  return key.replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 function isIterable(value: unknown): value is Iterable<unknown> {
@@ -241,7 +237,7 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
     }
     dispatchUpdates(updates, options.skipIf);
     // A step ends here: submit, so the device works while the host prepares the next batch.
-    getDevice().flush();
+    submit();
   }
 
   /** Drops every parameter's gradient and frees its memory (torch's `set_to_none=True`). */
@@ -261,11 +257,7 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
   protected buffer(state: ParamState, name: string, param: Tensor, zeroed = true): Tensor {
     const existing = state[name];
     if (existing instanceof Tensor) return existing;
-    const t = keep(
-      zeroed
-        ? zeros(param.shape)
-        : Tensor.fromBuffer(getDevice().alloc(param.size * 4), param.shape, "float32"),
-    );
+    const t = keep(zeroed ? zeros(param.shape) : empty(param.shape));
     state[name] = t;
     return t;
   }
@@ -346,9 +338,7 @@ export abstract class Optimizer<H extends { lr: number } = { lr: number }> {
                 `has shape [${p.shape}]`,
             );
           }
-          const t = keep(Tensor.fromBuffer(getDevice().alloc(p.size * 4), p.shape, "float32"));
-          if (p.size > 0) getDevice().copy(value.buffer, t.buffer, p.size * 4);
-          copy[name] = t;
+          copy[name] = keep(assign(empty(p.shape), value));
         } else copy[name] = value;
       }
       next.set(p, copy);
