@@ -157,7 +157,21 @@ function invoke(
       ctx,
     );
   }
-  const callArgs = hasKw ? [...args, kwargs] : args;
+  // `compile: true` on a class with a compile() method (a lumen Module; the seeds'
+  // `system::model::compile=true`, torch's `nn.Module.compile()`) is applied after construction.
+  let compile: unknown;
+  const compilable = isClass(target) &&
+    typeof (target.prototype as { compile?: unknown } | undefined)?.compile === "function";
+  if (compilable && "compile" in kwargs) {
+    ({ compile, ...kwargs } = kwargs);
+    if (typeof compile !== "boolean") {
+      throw new InstantiationError(
+        `'${name}' option 'compile' must be true or false, got ${describe(compile)}`,
+        ctx,
+      );
+    }
+  }
+  const callArgs = Object.keys(kwargs).length > 0 ? [...args, kwargs] : args;
   let out: unknown;
   try {
     out = isClass(target)
@@ -172,6 +186,7 @@ function invoke(
       { ...ctx, cause: e },
     );
   }
+  if (compile === true) (out as { compile(): unknown }).compile();
   return out;
 }
 

@@ -61,6 +61,8 @@ function isModule(v: unknown): v is AnyModule {
 export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** Whether the module is in training mode (`train()`) or evaluation mode (`eval()`). */
   training = true;
+  /** Set by `compile()` (compile mode; no effect yet). */
+  compiled = false;
   #parameters = new Map<string, Tensor | null>();
   #buffers = new Map<string, Tensor | null>();
   #nonPersistent = new Set<string>();
@@ -290,6 +292,24 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** Sets evaluation mode (`train(false)`): dropout off, BatchNorm uses its running statistics. */
   eval(): this {
     return this.train(false);
+  }
+
+  /**
+   * Marks the module compiled (torch's `nn.Module.compile()`; configs say `compile: true`, as
+   * the seeds' `system::model::compile=true`); returns this. Today it changes nothing: every
+   * lumen kernel already runs as a compiled, cached pipeline, and the fusion of elementwise chains
+   * that compile mode is meant to switch on is not built yet (engine issue).
+   *
+   * @example
+   * ```ts
+   * import { nn } from "lumen";
+   * const model = new nn.Linear({ inFeatures: 2, outFeatures: 1 }).compile();
+   * console.log(model.compiled); // true
+   * ```
+   */
+  compile(): this {
+    this.compiled = true;
+    return this;
   }
 
   /** Calls `fn` on every submodule, then on this module (as PyTorch's `apply`); returns this. */

@@ -51,3 +51,20 @@ Deno.test("the Fashion-MNIST example config builds lumen objects that train", as
   assert.ok(losses[2] < losses[0], `loss went down: ${losses}`);
   assert.equal(optimizer.paramGroups[0].lr, 0.001 * 0.5 ** 3);
 });
+
+Deno.test("the seeds' system::model::compile=true is applied as Module.compile(); a non-boolean is an error", async () => {
+  const config = await Config.load(EXAMPLE, ["system::model::compile=true"]);
+  const model = config.resolve("system::model") as nn.Sequential;
+  assert.ok(model instanceof nn.Sequential);
+  assert.equal(model.compiled, true);
+  const plain = await Config.load(EXAMPLE);
+  assert.equal((plain.resolve("system::model") as nn.Sequential).compiled, false);
+  const bad = await Config.load(EXAMPLE, ["system::model::compile=yes"]);
+  assert.throws(
+    () => bad.resolve("system::model"),
+    /option 'compile' must be true or false, got "yes"/,
+  );
+  // A class without compile() keeps its strict options: compile is an unknown option there.
+  const opt = await Config.load(EXAMPLE, ["system::optimizer::compile=true"]);
+  assert.throws(() => opt.resolve("system::optimizer"), /compile/);
+});
