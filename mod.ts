@@ -70,6 +70,11 @@ export { VERSION } from "./src/version.ts";
 export { run, type RunOptions } from "./src/runner/mod.ts";
 /** `seedEverything(seed?)`: the global seed, from the argument, `PL_GLOBAL_SEED` or `LUMEN_SEED`. */
 export { seedEverything } from "./src/runner/mod.ts";
+/** Lighter's `adjust_prefix_and_load_state_dict`: pretrained weights in, key prefixes adjusted. */
+export {
+  adjustPrefixAndLoadStateDict,
+  type AdjustPrefixOptions,
+} from "./src/trainer/pretrained.ts";
 // Types that the top-level classes above mention, exported so their documentation is complete.
 export type { AnyModule } from "./src/nn/module.ts";
 export type { Optimizer } from "./src/optim/optimizer.ts";
