@@ -1,17 +1,2 @@
-/**
- * Whether the WebGPU adapter lumen runs on is a real GPU or a CPU rasterizer (Mesa's llvmpipe /
- * lavapipe, SwiftShader). The benches size their work by it: matmul up to 4096 and many steps per
- * round on a GPU, 256..1024 and few steps on a CPU adapter.
- *
- * @module
- */
-/** Adapter descriptions of software (CPU) WebGPU implementations. */
-const CPU_ADAPTER = /llvmpipe|lavapipe|swiftshader|software|softpipe|microsoft basic render/i;
-
-/**
- * Whether `description` (`lumen.deviceInfo().description`) names a real GPU; an empty one counts
- * as a CPU adapter.
- */
-export function isRealGpu(description: string): boolean {
-  return description.trim() !== "" && !CPU_ADAPTER.test(description);
-}
+/** The benches size their work by the adapter: see kernels/adapter.ts. @module */
+export { isRealGpu } from "../kernels/adapter.ts";
