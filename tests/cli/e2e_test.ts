@@ -157,14 +157,14 @@ Deno.test("end to end: fit, resume, validate/test/predict from checkpoints, fast
     });
 
     await t.step(
-      "trainer::devices=4 and trainer::precision=16-mixed: clear errors, exit 1",
+      "trainer::devices=4 and trainer::precision=bf16-mixed: clear errors, exit 1",
       async () => {
         const devices = await cli(["fit", ...base, "trainer::devices=4"]);
         assert.equal(devices.code, 1);
         assert.match(devices.stderr, /^error: .*devices=4 asks for 4 devices/);
-        const precision = await cli(["fit", ...base, 'trainer::precision="16-mixed"']);
+        const precision = await cli(["fit", ...base, 'trainer::precision="bf16-mixed"']);
         assert.equal(precision.code, 1);
-        assert.match(precision.stderr, /^error: .*precision "16-mixed" is not available yet/);
+        assert.match(precision.stderr, /^error: .*precision "bf16-mixed" needs bfloat16/);
       },
     );
   } finally {

@@ -180,10 +180,7 @@ Deno.test("Trainer options are checked: typos, devices, precision, strategy, sta
   for (const ok of [1, -1, "auto", [0]] as const) {
     new Trainer({ devices: ok as never, logger: false });
   }
-  throwsWith(
-    () => new Trainer({ precision: "16-mixed" }),
-    'precision "16-mixed" is not available yet',
-  );
+  throwsWith(() => new Trainer({ precision: "16-true" }), 'precision "16-true" is not available');
   throwsWith(() => new Trainer({ strategy: "ddp" }), "strategy 'ddp' is not available");
   throwsWith(() => new Trainer({ accelerator: "tpu" }), "accelerator");
   throwsWith(() => new Trainer({ limitTrainBatches: 1.5 }), "limitTrainBatches");
