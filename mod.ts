@@ -7,7 +7,7 @@
  * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
  * const y = x.matmul(x).relu().sum();
  * y.backward();
- * console.log(await y.item(), await x.grad!.data());
+ * console.log(await y.item(), await x.grad!.data()); // 54 Float32Array(4) [7, 11, 9, 13]
  * ```
  *
  * @module

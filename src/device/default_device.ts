@@ -63,7 +63,7 @@ export function getDevice(): Device {
  * ```ts
  * import { memory } from "lumen";
  * const { liveBytes, pooledBytes } = memory();
- * console.log(liveBytes >= 0, pooledBytes >= 0);
+ * console.log(liveBytes >= 0, pooledBytes >= 0); // true true
  * ```
  */
 export function memory(): MemoryInfo {
@@ -107,7 +107,7 @@ export function deviceStats(): DeviceStats {
  * import { flush, tensor } from "lumen";
  * const y = tensor([1, 2]).mul(3);
  * flush(); // the multiply runs while the host goes on
- * console.log(await y.data()); // Float32Array [3, 6]
+ * console.log(await y.data()); // Float32Array(2) [3, 6]
  * ```
  */
 export function flush(): void {

@@ -22,7 +22,7 @@ let depth = 0;
  * const a = tensor([[1 / 3]]), b = tensor([[3]]);
  * if (deviceInfo().shaderF16) {
  *   const y = autocast(() => a.matmul(b)); // 1/3 rounds to 0.333251953125 in f16
- *   console.log(await y.data()); // Float32Array(1) [ 0.999755859375 ]
+ *   console.log(await y.data()); // when shader-f16: Float32Array(1) [1]: 0.999755859375 rounds to 1
  * }
  * ```
  */

@@ -13,7 +13,7 @@ import type { Tensor } from "../tensor/tensor.ts";
  * // SGD describes each parameter's update as: variant, kernel builder, hyperparameters, tensors.
  * const update: optim.FusedUpdate["variant"] = "sgd|momentum=false|nesterov=false";
  * new optim.SGD([w], { lr: 0.1 }).step();
- * console.log(update);
+ * console.log(update); // sgd|momentum=false|nesterov=false
  * ```
  */
 export interface FusedUpdate {

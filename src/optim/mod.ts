@@ -16,7 +16,7 @@
  *   opt.zeroGrad();
  *   sched.step();
  * }
- * console.log(await w.data());
+ * console.log(await w.data()); // ≈ Float32Array(3) [0.4593, -1.4452, 2.4378]
  * ```
  *
  * @module

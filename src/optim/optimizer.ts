@@ -140,7 +140,7 @@ export interface OptimizerStepOptions {
  * w.mul(w).sum().backward();
  * opt.step();
  * opt.zeroGrad();
- * console.log(await w.data()); // [0.8, 1.6, 2.4]
+ * console.log(await w.data()); // ≈ Float32Array(3) [0.8, 1.6, 2.4]
  * ```
  */
 export abstract class Optimizer<H extends { lr: number } = { lr: number }> {

@@ -39,7 +39,7 @@ export interface RMSpropOptions {
  * const opt = new optim.RMSprop([w], { lr: 0.01, centered: true, momentum: 0.9 });
  * w.mul(w).sum().backward();
  * opt.step();
- * console.log(await w.data());
+ * console.log(await w.data()); // ≈ Float32Array(3) [0.8995, -1.8995, 2.8995]
  * ```
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {

@@ -40,7 +40,7 @@ export interface SGDOptions {
  *   opt.step();
  *   opt.zeroGrad();
  * }
- * console.log(await w.data());
+ * console.log(await w.data()); // ≈ Float32Array(2) [0.062, -0.124]
  * ```
  */
 export class SGD extends Optimizer<SGDOptions> {
