@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { autocast, deviceInfo, F, manualSeed, optim, tensor } from "../../mod.ts";
-import { readCheckpoint } from "../../src/trainer/checkpoint.ts";
+import { readCheckpoint, writeCheckpoint } from "../../src/trainer/checkpoint.ts";
 import { parsePrecision } from "../../src/trainer/precision.ts";
 import { assertClose, type FixtureTensor, fromFixture, loadFixtures } from "../_helpers.ts";
 import { quietTrainer, snapshot, tempDir, throwsWith, tinySystem } from "./_tiny.ts";
@@ -173,5 +173,34 @@ Deno.test({
     }
     const moved = weights.some((k) => maxDiff(full.weights[k], mixed.weights[k]) > 0);
     assert.ok(moved, "16-mixed ran in half precision (the weights are not bit-equal)");
+  },
+});
+
+Deno.test({
+  name: "Trainer 16-mixed: resuming restores the GradScaler's scale and clean-step count",
+  ignore: !f16,
+  fn: async () => {
+    manualSeed(5);
+    const first = quietTrainer({ precision: "16-mixed", maxEpochs: 1 });
+    const system = await tinySystem({ optimizer: "adam", lr: 0.05 });
+    await first.fit(system);
+    const path = `${tempDir()}/epoch0.ckpt`;
+    await first.saveCheckpoint(path);
+    // A checkpoint whose scaler had backed off to 1024, 7 clean steps ago.
+    const ckpt = await readCheckpoint(path);
+    const scaler = ckpt.meta.MixedPrecision as Record<string, number>;
+    assert.equal(scaler._growth_tracker, 5, "5 clean steps in the first epoch");
+    ckpt.meta.MixedPrecision = { ...scaler, scale: 1024, _growth_tracker: 7 };
+    await writeCheckpoint(path, ckpt);
+    for (const t of Object.values(ckpt.tensors)) t.dispose();
+    const second = quietTrainer({ precision: "16-mixed", maxEpochs: 2 });
+    await second.fit(await tinySystem({ optimizer: "adam", lr: 0.05 }), { ckptPath: path });
+    const after = `${tempDir()}/epoch1.ckpt`;
+    await second.saveCheckpoint(after);
+    const resumed = await readCheckpoint(after);
+    const state = resumed.meta.MixedPrecision as Record<string, number>;
+    for (const t of Object.values(resumed.tensors)) t.dispose();
+    assert.equal(state.scale, 1024, "the restored scale, unchanged by 5 clean steps");
+    assert.equal(state._growth_tracker, 12, "7 restored + 5 more clean steps");
   },
 });

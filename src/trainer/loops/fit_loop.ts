@@ -230,7 +230,10 @@ export async function runFit(host: LoopHost, ckptPath: string | null): Promise<v
     profiler.stop("run_training_epoch", epochMark);
     start = 0;
     if (trainer.shouldStop || stepsDone() || !progress.epochDone) break;
+    // The next epoch, not started: a checkpoint saved after the fit resumes at its first batch.
     progress.epoch++;
+    progress.batchesDone = 0;
+    progress.epochDone = false;
   }
   host.setMode(null);
   await trainer.hook("onTrainEnd");
