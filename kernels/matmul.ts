@@ -11,6 +11,11 @@
  * when the shape does not fill the tiles. Shared-memory tiles are not used: on llvmpipe a
  * workgroup barrier is a coroutine switch per lane group and made a tiled kernel ~10x slower.
  *
+ * Optional fusions save the dispatches around a product (each costs the host ~50-100 µs on a real
+ * GPU): an epilogue adding a bias (one per column of C) then a ReLU, a mask on A's loads
+ * (A times (mask > 0): a ReLU's backward applied to the incoming gradient) and the row sums of
+ * op(A) written beside C (a bias's gradient computed by the weight-gradient product).
+ *
  * @module
  */
 import type { KernelSpec } from "./kernel_spec.ts";
@@ -34,6 +39,24 @@ export interface MatmulSpec {
    * stored as f32.
    */
   half?: boolean;
+  /**
+   * Adds a bias [N] to every row of C (F.linear's), after the sum and the f16 rounding; shared by
+   * the batch.
+   */
+  bias?: boolean;
+  /** Applies max(y, 0) to each result, after the bias: a following ReLU, fused. */
+  relu?: boolean;
+  /**
+   * Reads op(A) times (mask > 0) elementwise, the mask laid out exactly as A (same shape and batch
+   * stride): a ReLU's backward applied to the gradient that A holds.
+   */
+  maskA?: boolean;
+  /**
+   * Also writes each row's sum over K of op(A) (after the mask) into a second output [batch, M]:
+   * the bias gradient of F.linear beside its weight gradient. Sums are f32 of the unrounded
+   * values in the half variant too.
+   */
+  rowSumA?: boolean;
 }
 
 /** The register block and workgroup shape picked for one spec. */
@@ -63,7 +86,10 @@ function plan(s: MatmulSpec): Plan {
   return { rm, rn, wx: 8, wy: 8, vecA, vecB };
 }
 
-/** Builds the kernel; bind A, B, then C ([batch, M, N]). */
+/**
+ * Builds the kernel; bind A, B, [the mask (`maskA`)], [the bias (`bias`)], then C ([batch, M, N])
+ * and [the row sums ([batch, M], `rowSumA`)].
+ */
 export function matmulKernel(spec: MatmulSpec): KernelSpec {
   const p = plan(spec);
   const workgroups: [number, number, number] = [
@@ -73,7 +99,8 @@ export function matmulKernel(spec: MatmulSpec): KernelSpec {
   ];
   const key = `matmul|${spec.batch}|${spec.m}|${spec.n}|${spec.k}|${spec.transA}|${spec.transB}|` +
     `${spec.batchStrideA}|${spec.batchStrideB}|${p.rm}x${p.rn}|${p.wx}x${p.wy}` +
-    (spec.half ? "|f16" : "");
+    (spec.half ? "|f16" : "") + (spec.bias ? "|bias" : "") +
+    (spec.relu ? "|relu" : "") + (spec.maskA ? "|maskA" : "") + (spec.rowSumA ? "|rowSumA" : "");
   return { key, workgroups, source: () => matmulSource(spec, p) };
 }
 
@@ -82,14 +109,17 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 /**
  * WGSL statements that load a[r][j] = op(A)[row0 + r][k + j] for r < rm, j < steps into lets
- * named `a_r_j` (rows clamped into range).
+ * named `a_r_j` (rows clamped into range), each times (mask > 0) with `maskA`.
  */
 function loadA(s: MatmulSpec, p: Plan, steps: number, vec: boolean): string {
   const lines: string[] = [];
+  // One vec4 of A at index i (of the vec4 array), masked.
+  const vec4At = (i: string): string =>
+    s.maskA ? `select(vec4<f32>(0.0), a[${i}], mk[${i}] > vec4<f32>(0.0))` : `a[${i}]`;
   if (vec && steps === 4 && !s.transA) {
     // Row-major A: one vec4 per row covers the four k steps.
     for (const r of range(p.rm)) {
-      lines.push(`let av${r} = a[(baseA + rowc${r} * ${u(s.k)} + k) / 4u];`);
+      lines.push(`let av${r} = ${vec4At(`(baseA + rowc${r} * ${u(s.k)} + k) / 4u`)};`);
       for (const j of range(4)) lines.push(`let a_${r}_${j} = av${r}[${j}];`);
     }
   } else if (vec && s.transA) {
@@ -97,19 +127,23 @@ function loadA(s: MatmulSpec, p: Plan, steps: number, vec: boolean): string {
     // 4 and M % 4 == 0, so the clamped start begins an in-range group of four).
     for (const j of range(steps)) {
       for (const g of range(p.rm / 4)) {
-        lines.push(`let av${g}_${j} = a[(baseA + (k + ${u(j)}) * ${u(s.m)} + rowg${g}) / 4u];`);
+        const at = vec4At(`(baseA + (k + ${u(j)}) * ${u(s.m)} + rowg${g}) / 4u`);
+        lines.push(`let av${g}_${j} = ${at};`);
         for (const i of range(4)) lines.push(`let a_${4 * g + i}_${j} = av${g}_${j}[${i}];`);
       }
     }
   } else {
-    const at = vec ? "a4(" : "a[";
-    const close = vec ? ")" : "]";
+    // Scalar reads (a4/m4 read one element of a vec4-bound operand).
+    const read = (arr: string, i: string): string => vec ? `${arr}4(${i})` : `${arr}[${i}]`;
     for (const r of range(p.rm)) {
       for (const j of range(steps)) {
         const idx = s.transA
-          ? `(k + ${u(j)}) * ${u(s.m)} + rowc${r}`
-          : `rowc${r} * ${u(s.k)} + k + ${u(j)}`;
-        lines.push(`let a_${r}_${j} = ${at}baseA + ${idx}${close};`);
+          ? `baseA + (k + ${u(j)}) * ${u(s.m)} + rowc${r}`
+          : `baseA + rowc${r} * ${u(s.k)} + k + ${u(j)}`;
+        const value = s.maskA
+          ? `select(0.0, ${read("a", idx)}, ${read(vec ? "m" : "mk", idx)} > 0.0)`
+          : read("a", idx);
+        lines.push(`let a_${r}_${j} = ${value};`);
       }
     }
   }
@@ -157,10 +191,14 @@ function loadB(s: MatmulSpec, p: Plan, steps: number, vec: boolean): string {
   return lines.join("\n    ");
 }
 
-/** WGSL statements accumulating `steps` k steps from the loaded lets. */
-function accumulate(p: Plan, steps: number, half: boolean): string {
+/**
+ * WGSL statements accumulating `steps` k steps from the loaded lets (and, with `rowSum`, each
+ * row's sum of the loaded A values into `rs_r`).
+ */
+function accumulate(p: Plan, steps: number, half: boolean, rowSum: boolean): string {
   const lines: string[] = [];
   for (const j of range(steps)) {
+    if (rowSum) { for (const r of range(p.rm)) lines.push(`rs${r} += a_${r}_${j};`); }
     // Half: each loaded value is rounded once, then multiplied in f16 and summed in f32.
     if (half) {
       for (const r of range(p.rm)) lines.push(`let h_${r}_${j} = h1(a_${r}_${j});`);
@@ -197,6 +235,27 @@ fn r1(x: f32) -> f32 {
   return select(f32(f16(clamp(x, -65504.0, 65504.0))), inf, bits >= 0x477ff000u);
 }`;
 
+/** WGSL bindings in the order of `matmulKernel`'s doc, the mask typed as A. */
+function bindings(s: MatmulSpec, elemA: string, elemB: string): string {
+  const lines = [
+    `var<storage, read> a: array<${elemA}>;`,
+    `var<storage, read> b: array<${elemB}>;`,
+  ];
+  if (s.maskA) lines.push(`var<storage, read> mk: array<${elemA}>;`);
+  if (s.bias) lines.push(`var<storage, read> bias: array<f32>;`);
+  lines.push(`var<storage, read_write> c: array<f32>;`);
+  if (s.rowSumA) lines.push(`var<storage, read_write> rsum: array<f32>;`);
+  return lines.map((l, i) => `@group(0) @binding(${i}) ${l}`).join("\n");
+}
+
+/** WGSL of the value stored for accumulator element `acc` in column `col`. */
+function epilogue(s: MatmulSpec, acc: string, col: string): string {
+  const rounded = s.half ? `r1(${acc})` : acc;
+  const value = s.bias ? `${rounded} + bias[${col}]` : rounded;
+  // max(y, y - y) as the ReLU op writes it (NaN stays NaN).
+  return s.relu ? `relu1(${value})` : value;
+}
+
 function matmulSource(s: MatmulSpec, p: Plan): string {
   const groups = p.rn / 4;
   const tileM = p.rm * p.wy, tileN = p.rn * p.wx;
@@ -208,6 +267,8 @@ function matmulSource(s: MatmulSpec, p: Plan): string {
   const scalarReaders = [
     p.vecA ? `fn a4(i: u32) -> f32 { return a[i / 4u][i % 4u]; }` : "",
     p.vecB ? `fn b4(i: u32) -> f32 { return b[i / 4u][i % 4u]; }` : "",
+    p.vecA && s.maskA ? `fn m4(i: u32) -> f32 { return mk[i / 4u][i % 4u]; }` : "",
+    s.relu ? `fn relu1(y: f32) -> f32 { return max(y, y - y); }` : "",
   ].join("\n");
   const rowLets = range(p.rm).map((r) => `let rowc${r} = min(row0 + ${u(r)}, ${u(s.m - 1)});`);
   const colLets = range(p.rn).map((c) => `let colc${c} = min(col0 + ${u(c)}, ${u(s.n - 1)});`);
@@ -221,15 +282,16 @@ function matmulSource(s: MatmulSpec, p: Plan): string {
   const accDecl = range(p.rm).flatMap((r) =>
     range(groups).map((q) => `var acc${r}_${q} = vec4<f32>(0.0);`)
   );
+  if (s.rowSumA) accDecl.push(...range(p.rm).map((r) => `var rs${r} = 0.0;`));
   const mainLoop = k4 === 0 ? "" : `for (var k = 0u; k < ${u(k4)}; k += 4u) {
     ${loadA(s, p, 4, p.vecA)}
     ${loadB(s, p, 4, p.vecB)}
-    ${accumulate(p, 4, !!s.half)}
+    ${accumulate(p, 4, !!s.half, !!s.rowSumA)}
   }`;
   const tailLoop = k4 === s.k ? "" : `for (var k = ${u(k4)}; k < ${u(s.k)}; k++) {
     ${loadA(s, p, 1, p.vecA)}
     ${loadB(s, p, 1, p.vecB)}
-    ${accumulate(p, 1, !!s.half)}
+    ${accumulate(p, 1, !!s.half, !!s.rowSumA)}
   }`;
   const stores: string[] = [];
   for (const r of range(p.rm)) {
@@ -237,19 +299,25 @@ function matmulSource(s: MatmulSpec, p: Plan): string {
     const body: string[] = [];
     for (const c of range(p.rn)) {
       const colGuard = fitN ? "" : `if (col0 + ${u(c)} < ${u(s.n)}) `;
-      body.push(
-        `${colGuard}{ c[baseC + (row0 + ${u(r)}) * ${u(s.n)} + col0 + ${u(c)}] = ` +
-          (s.half ? `r1(acc${r}_${c >> 2}[${c & 3}]); }` : `acc${r}_${c >> 2}[${c & 3}]; }`),
-      );
+      const row = `row0 + ${u(r)}`, col = `col0 + ${u(c)}`;
+      const value = epilogue(s, `acc${r}_${c >> 2}[${c & 3}]`, col);
+      body.push(`${colGuard}{ c[baseC + (${row}) * ${u(s.n)} + ${col}] = ${value}; }`);
     }
     stores.push(`${rowGuard}{\n    ${body.join("\n    ")}\n  }`);
   }
+  if (s.rowSumA) {
+    // The threads of the first column block hold every k of their rows: they write the sums.
+    const sums = range(p.rm).map((r) =>
+      `${fitM ? "" : `if (row0 + ${u(r)} < ${u(s.m)}) `}{ rsum[wid.z * ${u(s.m)} + row0 + ${
+        u(r)
+      }] = rs${r}; }`
+    );
+    stores.push(`if (wid.x == 0u && lid.x == 0u) {\n    ${sums.join("\n    ")}\n  }`);
+  }
   // Layout "auto" needs every binding used; with K = 0 no loop reads the operands.
-  const touch = s.k === 0 ? "_ = &a;\n  _ = &b;" : "";
+  const touch = s.k === 0 ? `_ = &a;\n  _ = &b;${s.maskA ? "\n  _ = &mk;" : ""}` : "";
   const half = s.half ? `enable f16;\n` : "";
-  return `${half}@group(0) @binding(0) var<storage, read> a: array<${elemA}>;
-@group(0) @binding(1) var<storage, read> b: array<${elemB}>;
-@group(0) @binding(2) var<storage, read_write> c: array<f32>;
+  return `${half}${bindings(s, elemA, elemB)}
 ${scalarReaders}
 ${s.half ? HALF_HELPERS : ""}
 

@@ -1,9 +1,22 @@
 /** `F.linear`: y = x · weightᵀ + bias over the last dim of x, with its gradients. */
 import type { Tensor } from "../../tensor/tensor.ts";
-import { matmulRaw } from "../../ops/matmul.ts";
 import { isAutocastEnabled } from "../../ops/autocast.ts";
 import { mapElementwise, record } from "../../ops/_run.ts";
 import { sum } from "../../ops/reduce.ts";
+import { checkOptions } from "../../util/options.ts";
+import { fusedMatmul } from "./_fused_matmul.ts";
+
+/** Options of `F.linear` beyond torch's arguments. */
+export interface LinearActivationOptions {
+  /**
+   * An activation applied in the product's own kernel: `"relu"` gives relu(x · weightᵀ + bias)
+   * in one dispatch (nn.Sequential passes it when a ReLU follows a Linear). Default none.
+   */
+  activation?: "relu" | null;
+}
+
+/** Every option name of `LinearActivationOptions`. */
+const LINEAR_OPTIONS = ["activation"] as const satisfies readonly (keyof LinearActivationOptions)[];
 
 function checkFloat(t: Tensor, what: string): void {
   if (t.dtype !== "float32") throw new Error(`linear needs a float32 ${what}, got ${t.dtype}`);
@@ -12,7 +25,10 @@ function checkFloat(t: Tensor, what: string): void {
 /**
  * Applies an affine map to the last dim: `x · weightᵀ + bias`, as torch's `F.linear`. `x` is
  * [..., in] with any number of leading dims, `weight` is [out, in] and `bias` (optional) is [out];
- * the result is [..., out]. The weight is read transposed in place, never copied.
+ * the result is [..., out]. The weight is read transposed in place, never copied, and the bias
+ * (and `activation: "relu"`) is applied by the product's kernel: one dispatch forward. Backward,
+ * the ReLU's mask is applied as the gradient is read and the bias gradient is summed by the
+ * weight gradient's kernel.
  *
  * @example
  * ```ts
@@ -20,10 +36,21 @@ function checkFloat(t: Tensor, what: string): void {
  * const x = tensor([[1, 2, 3]]);
  * const weight = tensor([[1, 0, 0], [0, 1, 1]]);
  * const y = F.linear(x, weight, tensor([0.5, -1]));
- * console.log(await y.array()); // [[1.5, 4]]
+ * const z = F.linear(x, weight, tensor([0.5, -6]), { activation: "relu" });
+ * console.log(await y.array(), await z.array()); // [[1.5, 4]] [[1.5, 0]]
  * ```
  */
-export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+export function linear(
+  x: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  options: LinearActivationOptions = {},
+): Tensor {
+  checkOptions("linear", options, LINEAR_OPTIONS);
+  const activation = options.activation ?? null;
+  if (activation !== null && activation !== "relu") {
+    throw new Error(`linear: activation must be "relu" or null, got ${JSON.stringify(activation)}`);
+  }
   checkFloat(x, "input");
   checkFloat(weight, "weight");
   if (weight.ndim !== 2) {
@@ -43,37 +70,44 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   const lead = x.shape.slice(0, -1);
   const rows = lead.reduce((a, b) => a * b, 1);
+  const relu = activation === "relu";
   // The product runs on the 2-D view [rows, in] of x; views share memory and are freed at once.
   const x2 = x.share([rows, inFeatures]);
   // Under autocast the backward products are half too (as torch's f16 linear backward).
   const half = isAutocastEnabled();
-  const product = matmulRaw(x2, weight, { transB: true, half });
-  let out2 = product;
-  if (bias) {
-    out2 = mapElementwise("x0 + x1", [product, bias]);
-    product.dispose();
-  }
+  const [out2] = fusedMatmul(x2, weight, { transB: true, half, bias, relu });
   x2.dispose();
   const out = out2.share([...lead, outFeatures]);
   out2.dispose();
 
   const inputs = bias ? [x, weight, bias] : [x, weight];
-  return record(out, "linear", inputs, (g) => {
+  return record(out, relu ? "linearRelu" : "linear", inputs, (g) => {
     const g2 = g.share([rows, outFeatures]);
+    // The ReLU's backward: the gradient counts where the output is positive (as torch's
+    // threshold_backward), applied by the products as they read g.
+    const mask = relu ? out.share([rows, outFeatures]) : null;
     const grads: (Tensor | null)[] = [null, null, null];
     if (x.requiresGrad) {
       // dx = g · W: [rows, out] · [out, in].
-      const dx = matmulRaw(g2, weight, { half });
+      const [dx] = fusedMatmul(g2, weight, { half, mask });
       grads[0] = dx.share(x.shape);
       dx.dispose();
     }
+    const wantBias = !!bias?.requiresGrad;
     if (weight.requiresGrad) {
-      // dW = gᵀ · x: [out, rows] · [rows, in], with g read transposed.
+      // dW = gᵀ · x: [out, rows] · [rows, in], with g read transposed; its kernel sums g's
+      // columns into the bias gradient too (when dW has elements, so that the kernel runs).
       const xv = x.share([rows, inFeatures]);
-      grads[1] = matmulRaw(g2, xv, { transA: true, half });
+      const rowSum = wantBias && inFeatures > 0;
+      [grads[1], grads[2]] = fusedMatmul(g2, xv, { transA: true, half, mask, rowSum });
       xv.dispose();
     }
-    if (bias?.requiresGrad) grads[2] = sum(g2, 0);
+    if (wantBias && !grads[2]) {
+      const gm = mask ? mapElementwise("select(0.0, x0, x1 > 0.0)", [g2, mask]) : g2;
+      grads[2] = sum(gm, 0);
+      if (gm !== g2) gm.dispose();
+    }
+    mask?.dispose();
     g2.dispose();
     return grads.slice(0, inputs.length);
   });

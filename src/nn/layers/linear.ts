@@ -62,6 +62,15 @@ export class Linear extends Module {
     return linear(x, this.weight, this.bias);
   }
 
+  /**
+   * The layer then `activation` in one kernel (`F.linear`'s `activation` option): what
+   * nn.Sequential runs for a Linear directly followed by a ReLU.
+   */
+  forwardActivated(x: Tensor, activation: "relu"): Tensor {
+    checkLastDim("Linear", x, this.inFeatures, "inFeatures");
+    return linear(x, this.weight, this.bias, { activation });
+  }
+
   /** The layer's settings for `toString`. */
   override extraRepr(): string {
     return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${

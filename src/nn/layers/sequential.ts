@@ -2,6 +2,8 @@
 import type { Tensor } from "../../tensor/tensor.ts";
 import { Module } from "../module.ts";
 import { checkOptions } from "../../util/options.ts";
+import { Linear } from "./linear.ts";
+import { ReLU } from "./activation.ts";
 
 /** A module that maps a tensor to a tensor: what Sequential chains. */
 export type TensorModule = Module<[Tensor], Tensor>;
@@ -24,9 +26,20 @@ function isOptions(v: unknown): v is SequentialOptions {
 }
 
 /**
+ * Whether `layer` is a stock nn.Linear and `next` a stock nn.ReLU (neither subclassed with its own
+ * `forward` or `call`), so that running them as one fused kernel changes nothing but speed.
+ */
+function isLinearThenRelu(layer: TensorModule, next: TensorModule | undefined): layer is Linear {
+  return layer instanceof Linear && next instanceof ReLU &&
+    layer.forward === Linear.prototype.forward && layer.call === Module.prototype.call &&
+    next.forward === ReLU.prototype.forward && next.call === Module.prototype.call;
+}
+
+/**
  * Runs its layers in order. Build it from an options object (`{layers: [...]}`, as configs do) or
  * from the layers themselves; state-dict keys are `0.weight`, `1.bias`, ... as in PyTorch (or the
- * given names).
+ * given names). A Linear directly followed by a ReLU runs as one kernel (`F.linear`'s
+ * `activation`), with the same results.
  *
  * @example
  * ```ts
@@ -85,10 +98,17 @@ export class Sequential extends Module {
     return this.#names.map((n) => (this as unknown as Record<string, TensorModule>)[n]);
   }
 
-  /** Feeds `x` through each layer in turn. */
+  /** Feeds `x` through each layer in turn (a Linear and the ReLU after it in one kernel). */
   forward(x: Tensor): Tensor {
+    const layers = this.layers();
     let y = x;
-    for (const layer of this.layers()) y = layer.call(y);
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i];
+      if (isLinearThenRelu(layer, layers[i + 1])) {
+        y = layer.forwardActivated(y, "relu");
+        i++;
+      } else y = layer.call(y);
+    }
     return y;
   }
 }
