@@ -491,10 +491,11 @@ async function main(): Promise<void> {
       "",
       "## Dispatch overhead (lumen)",
       "",
-      "| work | median ms | per op |",
-      "|---|---:|---:|",
+      "| work | median ms | per op | one more op (slope to 10x the ops) |",
+      "|---|---:|---:|---:|",
       `| ${dispatch.ops} elementwise ops on ${dispatch.elements} elements, then one read | ` +
-        `${fmt(dispatch.medianMs, 1)} | ${fmt(dispatch.perOpUs, 0)} us |`,
+        `${fmt(dispatch.medianMs, 1)} | ${fmt(dispatch.perOpUs, 0)} us | ` +
+        `${fmt(dispatch.slopeUs, 1)} us |`,
     );
   }
   for (const e of extras) {

@@ -158,9 +158,32 @@ export interface DispatchRow {
   medianMs: number;
   /** medianMs / ops, in microseconds (includes the one readback, amortised). */
   perOpUs: number;
+  /**
+   * Microseconds one more op adds: the slope between the median of `ops` and of 10·`ops` ops,
+   * each chain then one read, so the readback floor cancels.
+   */
+  slopeUs: number;
 }
 
-/** `ops` dependent `x = x * 1.0001 + 0.5`-style dispatches on a small tensor, then one `data()`. */
+/** Wall time in ms of `ops` dependent `x * 1.0001` / `x + 0.5` ops on `x0`, then one read. */
+async function opChain(x0: Tensor, ops: number): Promise<number> {
+  const t0 = performance.now();
+  let x: Tensor = x0;
+  for (let i = 0; i < ops; i++) {
+    const next: Tensor = i % 2 ? x.add(0.5) : x.mul(1.0001);
+    if (x !== x0) x.dispose();
+    x = next;
+  }
+  await x.data();
+  const dt = performance.now() - t0;
+  x.dispose();
+  return dt;
+}
+
+/**
+ * `ops` dependent `x = x * 1.0001 + 0.5`-style dispatches on a small tensor, then one `data()`;
+ * and the same with 10·`ops` ops, for the cost of one more dispatch.
+ */
 export async function benchDispatch(
   ops: number,
   elements: number,
@@ -168,23 +191,15 @@ export async function benchDispatch(
 ): Promise<DispatchRow> {
   const x0 = rand([elements]);
   await x0.data();
-  const times: number[] = [];
+  const short: number[] = [], long: number[] = [];
   for (let r = 0; r < opts.warmup + opts.repeats; r++) {
-    const t0 = performance.now();
-    let x: Tensor = x0;
-    for (let i = 0; i < ops; i++) {
-      const next: Tensor = i % 2 ? x.add(0.5) : x.mul(1.0001);
-      if (x !== x0) x.dispose();
-      x = next;
-    }
-    await x.data();
-    const dt = performance.now() - t0;
-    x.dispose();
-    if (r >= opts.warmup) times.push(dt);
+    const a = await opChain(x0, ops), b = await opChain(x0, ops * 10);
+    if (r >= opts.warmup) [short.push(a), long.push(b)];
   }
   x0.dispose();
-  const ms = median(times);
-  return { ops, elements, medianMs: ms, perOpUs: (ms * 1000) / ops };
+  const ms = median(short);
+  const slopeUs = ((median(long) - ms) * 1000) / (9 * ops);
+  return { ops, elements, medianMs: ms, perOpUs: (ms * 1000) / ops, slopeUs };
 }
 
 /** One matmul case of the correctness sweep. */
