@@ -1,10 +1,13 @@
 /**
  * Elementwise ops and their derivative rules. Each forward is one generated kernel; each
- * backward rule is one fused kernel over the saved operands.
+ * backward rule is one fused kernel over the saved operands. Number operands (`x.mul(0.5)`,
+ * clamp's bounds) are the kernel's scalars `s0, s1, ...`, passed per dispatch, so a new value
+ * never compiles a new pipeline.
  */
 import type { DType, Operand, Tensor } from "../tensor/tensor.ts";
-import { literal } from "../../kernels/_grid.ts";
-import { mapElementwise, record } from "./_run.ts";
+import { broadcastShapes, broadcastStrides } from "../tensor/shape.ts";
+import { elementwiseKernel } from "../../kernels/elementwise.ts";
+import { mapElementwise, type MapOptions, record, runKernel } from "./_run.ts";
 import { sumToShape } from "./reduce.ts";
 
 /** WGSL helpers: erf (Abramowitz-Stegun 7.1.26, |error| < 1.5e-7) and pow with negative bases. */
@@ -27,12 +30,39 @@ fn pow_(a: f32, b: f32) -> f32 {
 }
 `;
 
+/**
+ * Evaluates a WGSL expression over broadcast inputs `x0, x1, ...` and the scalars `s0, s1, ...`
+ * (of the compute type), without autograd: `mapElementwise` with per-dispatch scalars.
+ */
+function mapScalars(
+  expr: string,
+  inputs: readonly Tensor[],
+  scalars: readonly number[] = [],
+  options: MapOptions = {},
+): Tensor {
+  const shape = options.shape ?? broadcastShapes(...inputs.map((t) => t.shape));
+  const computeType = options.computeType ?? "float32";
+  const outDtype = options.outDtype ?? computeType;
+  const kernel = elementwiseKernel({
+    expr,
+    inputs: inputs.map((t) => ({ dtype: t.dtype, strides: broadcastStrides(t.shape, shape) })),
+    outShape: shape,
+    outDtype,
+    computeType,
+    prelude: options.prelude,
+    scalars,
+  });
+  return runKernel(kernel, inputs, shape, outDtype);
+}
+
 function isInt(v: Operand): boolean {
   return typeof v === "number" ? Number.isInteger(v) : v.dtype === "int32";
 }
 
 interface Binary {
   tensors: Tensor[];
+  /** The number operand, as the kernel's `s0`. */
+  scalars: number[];
   x: string;
   y: string;
   dtype: DType;
@@ -40,8 +70,8 @@ interface Binary {
 
 function operands(a: Tensor, b: Operand, intResult: boolean): Binary {
   const dtype: DType = intResult && isInt(a) && isInt(b) ? "int32" : "float32";
-  if (typeof b === "number") return { tensors: [a], x: "x0", y: literal(b, dtype), dtype };
-  return { tensors: [a, b], x: "x0", y: "x1", dtype };
+  if (typeof b === "number") return { tensors: [a], scalars: [b], x: "x0", y: "s0", dtype };
+  return { tensors: [a, b], scalars: [], x: "x0", y: "x1", dtype };
 }
 
 /** Which operands of a binary op need a gradient: [a, b] (b is false for a plain number). */
@@ -71,7 +101,7 @@ function binary(
   prelude?: string,
 ): Tensor {
   const op = operands(a, b, intResult);
-  const out = mapElementwise(expr(op.x, op.y), op.tensors, {
+  const out = mapScalars(expr(op.x, op.y), op.tensors, op.scalars, {
     computeType: op.dtype,
     prelude,
   });
@@ -103,24 +133,16 @@ export function sub(a: Tensor, b: Operand): Tensor {
 /** a * b */
 export function mul(a: Tensor, b: Operand): Tensor {
   return binary("mul", a, b, (x, y) => `${x} * ${y}`, true, (g, bt, [na, nb]) => [
-    na
-      ? (bt
-        ? mapElementwise("x0 * x1", [g, bt])
-        : mapElementwise(`x0 * ${literal(b as number)}`, [g]))
-      : null,
-    nb ? mapElementwise("x0 * x1", [g, a]) : null,
+    na ? (bt ? mapScalars("x0 * x1", [g, bt]) : mapScalars("x0 * s0", [g], [b as number])) : null,
+    nb ? mapScalars("x0 * x1", [g, a]) : null,
   ]);
 }
 
 /** a / b (true division) */
 export function div(a: Tensor, b: Operand): Tensor {
   return binary("div", a, b, (x, y) => `${x} / ${y}`, false, (g, bt, [na, nb]) => [
-    na
-      ? (bt
-        ? mapElementwise("x0 / x1", [g, bt])
-        : mapElementwise(`x0 / ${literal(b as number)}`, [g]))
-      : null,
-    nb ? mapElementwise("-x0 * x1 / (x2 * x2)", [g, a, bt!]) : null,
+    na ? (bt ? mapScalars("x0 / x1", [g, bt]) : mapScalars("x0 / s0", [g], [b as number])) : null,
+    nb ? mapScalars("-x0 * x1 / (x2 * x2)", [g, a, bt!]) : null,
   ]);
 }
 
@@ -133,15 +155,17 @@ export function pow(a: Tensor, b: Operand): Tensor {
     (x, y) => `pow_(${x}, ${y})`,
     false,
     (g, bt, [na, nb]) => {
-      const y = bt ? "x2" : literal(b as number);
+      const y = bt ? "x2" : "s0";
       const ins = bt ? [g, a, bt] : [g, a];
+      const scalars = bt ? [] : [b as number];
       const ga = na
-        ? mapElementwise(`x0 * ${y} * pow_(x1, ${y} - 1.0)`, ins, { prelude: MATH_PRELUDE })
+        ? mapScalars(`x0 * ${y} * pow_(x1, ${y} - 1.0)`, ins, scalars, { prelude: MATH_PRELUDE })
         : null;
       const gb = nb
-        ? mapElementwise(
+        ? mapScalars(
           "select(x0 * pow_(x1, x2) * log(x1), 0.0, x1 == 0.0 && x2 >= 0.0)",
           [g, a, bt!],
+          [],
           { prelude: MATH_PRELUDE },
         )
         : null;
@@ -154,13 +178,14 @@ export function pow(a: Tensor, b: Operand): Tensor {
 function extremum(name: string, a: Tensor, b: Operand, fn: "max" | "min"): Tensor {
   const wins = fn === "max" ? ">" : "<";
   return binary(name, a, b, (x, y) => `${fn}(${x}, ${y})`, true, (g, bt, [na, nb]) => {
-    const y = bt ? "x2" : literal(b as number);
+    const y = bt ? "x2" : "s0";
     const ins = bt ? [g, a, bt] : [g, a];
+    const scalars = bt ? [] : [b as number];
     const pick = (self: string, other: string) =>
       `select(select(0.0, x0 * 0.5, ${self} == ${other}), x0, ${self} ${wins} ${other})`;
     return [
-      na ? mapElementwise(pick("x1", y), ins) : null,
-      nb ? mapElementwise(pick(y, "x1"), ins) : null,
+      na ? mapScalars(pick("x1", y), ins, scalars) : null,
+      nb ? mapScalars(pick(y, "x1"), ins, scalars) : null,
     ];
   });
 }
@@ -178,7 +203,7 @@ export function minimum(a: Tensor, b: Operand): Tensor {
 /** Comparison giving 1.0 or 0.0 (float32); no gradient. */
 export function compare(op: "==" | ">" | "<", a: Tensor, b: Operand): Tensor {
   const o = operands(a, b, true);
-  return mapElementwise(`select(0.0, 1.0, ${o.x} ${op} ${o.y})`, o.tensors, {
+  return mapScalars(`select(0.0, 1.0, ${o.x} ${op} ${o.y})`, o.tensors, o.scalars, {
     computeType: o.dtype,
     outDtype: "float32",
   });
@@ -190,10 +215,9 @@ export function compare(op: "==" | ">" | "<", a: Tensor, b: Operand): Tensor {
  */
 export function clamp(a: Tensor, lo: number, hi: number): Tensor {
   const dtype: DType = isInt(a) && isInt(lo) && isInt(hi) ? "int32" : "float32";
-  const l = literal(lo, dtype), h = literal(hi, dtype);
-  const out = mapElementwise(`min(max(x0, ${l}), ${h})`, [a], { computeType: dtype });
+  const out = mapScalars("min(max(x0, s0), s1)", [a], [lo, hi], { computeType: dtype });
   return record(out, "clamp", [a], (g) => [
-    mapElementwise(`select(0.0, x0, x1 >= ${literal(lo)} && x1 <= ${literal(hi)})`, [g, a]),
+    mapScalars("select(0.0, x0, x1 >= s0 && x1 <= s1)", [g, a], [lo, hi]),
   ]);
 }
 

@@ -29,11 +29,12 @@ export class BufferPool {
   /** A buffer of the bucket for `bytes`; `forWrite` avoids buffers released since the last submit. */
   acquire(bytes: number, forWrite: boolean): GPUBuffer {
     const size = bucketSize(bytes);
-    const list = this.#clean.get(size)?.length
+    // Outputs take buffers awaiting a submit first, keeping clean ones for writes.
+    const list = forWrite
       ? this.#clean.get(size)
-      : forWrite
-      ? undefined
-      : this.#dirty.get(size);
+      : this.#dirty.get(size)?.length
+      ? this.#dirty.get(size)
+      : this.#clean.get(size);
     const found = list?.pop();
     if (found) {
       this.#pooledBytes -= size;

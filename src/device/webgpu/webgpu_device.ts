@@ -8,6 +8,7 @@ import type {
 } from "../device.ts";
 import { BufferPool } from "./buffer_pool.ts";
 import { PipelineCache } from "./pipeline_cache.ts";
+import { ParamsArena } from "./params_arena.ts";
 
 const STORAGE = 0x80 | 0x04 | 0x08; // STORAGE | COPY_SRC | COPY_DST
 const STAGING = 0x01 | 0x08; // MAP_READ | COPY_DST
@@ -23,6 +24,7 @@ export class WebGpuDevice implements Device {
   #storage: BufferPool;
   #staging: BufferPool;
   #pipelines: PipelineCache;
+  #params: ParamsArena;
   #encoder: GPUCommandEncoder | null = null;
   #pass: GPUComputePassEncoder | null = null;
   #pending = 0;
@@ -37,6 +39,8 @@ export class WebGpuDevice implements Device {
     this.#storage = new BufferPool(gpu, STORAGE);
     this.#staging = new BufferPool(gpu, STAGING);
     this.#pipelines = new PipelineCache(gpu);
+    const align = gpu.limits?.minStorageBufferOffsetAlignment ?? 256;
+    this.#params = new ParamsArena(gpu, MAX_PENDING_DISPATCHES, align);
     gpu.lost?.then((info) => {
       this.#lost = `${info.reason ?? "unknown"}: ${info.message}`;
       if (info.reason !== "destroyed") console.error(`[lumen] GPU device lost (${this.#lost})`);
@@ -96,8 +100,14 @@ export class WebGpuDevice implements Device {
     }));
     let params: GpuHandle | null = null;
     if (kernel.params) {
-      params = this.upload(kernel.params) as GpuHandle;
-      entries.push({ binding: buffers.length, resource: { buffer: params.gpu } });
+      // Small params share one buffer written once per submit; larger ones get their own.
+      if (!this.#params.fits(kernel.params.byteLength)) this.flush();
+      if (this.#params.fits(kernel.params.byteLength)) {
+        entries.push({ binding: buffers.length, resource: this.#params.slot(kernel.params) });
+      } else {
+        params = this.upload(kernel.params) as GpuHandle;
+        entries.push({ binding: buffers.length, resource: { buffer: params.gpu } });
+      }
     }
     const bindGroup = this.gpu.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     const pass = this.#computePass();
@@ -134,6 +144,7 @@ export class WebGpuDevice implements Device {
   flush(): void {
     this.#endPass();
     if (this.#encoder) {
+      this.#params.upload(this.gpu.queue);
       this.gpu.queue.submit([this.#encoder.finish()]);
       this.#submits++;
       this.#encoder = null;
@@ -173,7 +184,7 @@ export class WebGpuDevice implements Device {
     return {
       dispatches: this.#dispatches,
       submits: this.#submits,
-      pipelines: this.#pipelines.size,
+      pipelines: this.#pipelines.compiled,
     };
   }
 
