@@ -34,7 +34,7 @@ export interface DeviceStats {
   dispatches: number;
   /** Command buffers submitted to the queue. */
   submits: number;
-  /** Pipelines compiled (one per distinct kernel key). */
+  /** Pipelines compiled, re-compiles after a cache eviction included; flat in a steady loop. */
   pipelines: number;
 }
 
