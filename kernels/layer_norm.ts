@@ -1,14 +1,22 @@
 /**
- * Layer normalisation. The input is viewed as [rows, D]; each row is reduced by one workgroup, and
- * `stats` is [2, rows] holding each row's mean and 1/sqrt(var + eps).
+ * Layer normalisation. The input is viewed as [rows, D]; each row is reduced by one workgroup (64
+ * threads, or 256 for rows longer than LONG_ROW), and `stats` is [2, rows] holding each row's
+ * mean and 1/sqrt(var + eps).
  *
  * @module
  */
 import type { KernelSpec } from "./kernel_spec.ts";
 import { grid1d, groupIndex, literal } from "./_grid.ts";
 import { centredSums, itemPerGroupMain, treeSum } from "./_norm_reduce.ts";
+import { LONG_ROW, ROW_WG as LONG_ROW_WG } from "./_row_reduce.ts";
 
+/** Threads of a short row's workgroup, and of the parameter-gradient kernel's. */
 const ROW_WG = 64;
+
+/** Threads reducing one row of `d` elements. */
+function rowThreads(d: number): number {
+  return d > LONG_ROW ? LONG_ROW_WG : ROW_WG;
+}
 
 /** A layer norm's shape: `rows` rows of `d` normalised elements. */
 export interface LayerNormShape {
@@ -33,15 +41,16 @@ export function layerNormForwardKernel(
   if (hasBias) decl.push(`@group(0) @binding(${b++}) var<storage, read> bias: array<f32>;`);
   decl.push(`@group(0) @binding(${b++}) var<storage, read_write> y: array<f32>;`);
   decl.push(`@group(0) @binding(${b}) var<storage, read_write> stats: array<f32>;`);
+  const wg = rowThreads(sh.d);
   const source = () =>
     `${decl.join("\n")}
-var<workgroup> part: array<f32, ${ROW_WG}>;
-${itemPerGroupMain(workgroups, ROW_WG, "r", sh.rows)}
+var<workgroup> part: array<f32, ${wg}>;
+${itemPerGroupMain(workgroups, wg, "r", sh.rows)}
   let base = r * ${sh.d}u;
-  ${centredSums("x[base + e]", sh.d, ROW_WG)}
+  ${centredSums("x[base + e]", sh.d, wg)}
   let rstd = 1.0 / sqrt(part[0] / ${sh.d}.0 + ${literal(eps)});
   if (valid) {
-    for (var j = lid; j < ${sh.d}u; j += ${ROW_WG}u) {
+    for (var j = lid; j < ${sh.d}u; j += ${wg}u) {
       y[base + j] = (x[base + j] - mean) * rstd${hasWeight ? " * weight[j]" : ""}${
       hasBias ? " + bias[j]" : ""
     };
@@ -68,15 +77,16 @@ ${itemPerGroupMain(workgroups, ROW_WG, "r", sh.rows)}
 export function layerNormGradInputKernel(sh: LayerNormShape, hasWeight: boolean): KernelSpec {
   const workgroups = grid1d(sh.rows, 1);
   const dxhat = hasWeight ? "g[base + j] * weight[j]" : "g[base + j]";
+  const wg = rowThreads(sh.d);
   const source = () =>
     `@group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> g: array<f32>;
 @group(0) @binding(2) var<storage, read> stats: array<f32>;
 ${hasWeight ? "@group(0) @binding(3) var<storage, read> weight: array<f32>;" : ""}
 @group(0) @binding(${hasWeight ? 4 : 3}) var<storage, read_write> dx: array<f32>;
-var<workgroup> pa: array<f32, ${ROW_WG}>;
-var<workgroup> pb: array<f32, ${ROW_WG}>;
-${itemPerGroupMain(workgroups, ROW_WG, "r", sh.rows)}
+var<workgroup> pa: array<f32, ${wg}>;
+var<workgroup> pb: array<f32, ${wg}>;
+${itemPerGroupMain(workgroups, wg, "r", sh.rows)}
   let base = r * ${sh.d}u;
   var a = 0.0;
   var b = 0.0;
@@ -85,7 +95,7 @@ ${itemPerGroupMain(workgroups, ROW_WG, "r", sh.rows)}
   if (valid) {
     mean = stats[r];
     rstd = stats[${sh.rows}u + r];
-    for (var j = lid; j < ${sh.d}u; j += ${ROW_WG}u) {
+    for (var j = lid; j < ${sh.d}u; j += ${wg}u) {
       let dh = ${dxhat};
       a += dh;
       b += dh * (x[base + j] - mean) * rstd;
@@ -93,11 +103,11 @@ ${itemPerGroupMain(workgroups, ROW_WG, "r", sh.rows)}
   }
   pa[lid] = a;
   pb[lid] = b;
-  ${treeSum(["pa", "pb"], ROW_WG)}
+  ${treeSum(["pa", "pb"], wg)}
   let meanDh = pa[0] / ${sh.d}.0;
   let meanDhXhat = pb[0] / ${sh.d}.0;
   if (valid) {
-    for (var j = lid; j < ${sh.d}u; j += ${ROW_WG}u) {
+    for (var j = lid; j < ${sh.d}u; j += ${wg}u) {
       let xhat = (x[base + j] - mean) * rstd;
       dx[base + j] = rstd * (${dxhat} - meanDh - xhat * meanDhXhat);
     }

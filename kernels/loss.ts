@@ -1,8 +1,11 @@
 /**
- * Fused cross-entropy over logits viewed as [outer, C, inner] (rows = outer * inner): one thread
- * per row computes the log-sum-exp online, the NLL term and the label-smoothing term in a single
- * pass; one kernel reduces the rows; one kernel writes the whole logit gradient
- * (softmax - smoothed one-hot, scaled by the output gradient).
+ * Fused cross-entropy over logits viewed as [outer, C, inner] (rows = outer * inner). Forward, a
+ * row's log-sum-exp (online), NLL term and label-smoothing term come from one pass over the row:
+ * by one thread per row, or for rows longer than LONG_ROW classes by one workgroup per row (each
+ * thread a stride of the row, the partial sums combined in shared memory). One kernel reduces the
+ * rows, unless the batch is small enough for one workgroup to compute every row and reduce them
+ * in the same dispatch. One kernel writes the whole logit gradient (softmax - smoothed one-hot,
+ * scaled by the output gradient).
  *
  * Per-row statistics live in one buffer `stats` of [4, rows]:
  *   0: the row's loss (0 for ignored rows),
@@ -14,6 +17,7 @@
  */
 import type { KernelSpec } from "./kernel_spec.ts";
 import { grid1d, groupIndex, literal } from "./_grid.ts";
+import { LONG_ROW, ROW_WG, tree } from "./_row_reduce.ts";
 
 /** How a cross-entropy's rows are reduced. */
 export type CrossEntropyReduction = "mean" | "sum" | "none";
@@ -35,6 +39,10 @@ export interface CrossEntropySpec {
 
 const WG = 64;
 const REDUCE_WG = 256;
+/** Most logits one workgroup reads to compute and reduce every row in one dispatch. */
+const FUSED_REDUCE_MAX = 1 << 16;
+
+const NEG_INF = literal(-Infinity);
 
 function specKey(s: CrossEntropySpec): string {
   return `${s.outer}|${s.classes}|${s.inner}|${s.labelSmoothing}|${s.probTarget}|` +
@@ -54,20 +62,44 @@ function inputBindings(s: CrossEntropySpec, withTarget = true): { decl: string; 
   return { decl: lines.join("\n"), next: b };
 }
 
-/** Forward: bind logits, target, [weight], then the stats output ([4, rows]). */
-export function crossEntropyForwardKernel(s: CrossEntropySpec): KernelSpec {
+/** Whether each row gets a workgroup (long rows). */
+function isLong(s: CrossEntropySpec): boolean {
+  return s.classes > LONG_ROW;
+}
+
+/**
+ * Whether `crossEntropyForwardKernel` also reduces the rows for `reduction` (one workgroup computes
+ * every row, then their sum): short rows, a reduction, and few logits in all (at least one row).
+ * Bind the reduce output after the stats then, and skip `crossEntropyReduceKernel`.
+ */
+export function crossEntropyFusesReduce(
+  s: CrossEntropySpec,
+  reduction: CrossEntropyReduction,
+): boolean {
+  // No rows: the stats are empty and launch dispatches nothing, so the reduce kernel writes 0/0.
   const rows = s.outer * s.inner;
-  const workgroups = grid1d(rows, WG);
-  const { decl, next } = inputBindings(s);
+  return reduction !== "none" && !isLong(s) && rows > 0 && rows * s.classes <= FUSED_REDUCE_MAX;
+}
+
+/**
+ * WGSL helpers of the forward: `visit` folds logit j of the row at `base` into a row's running
+ * max, sum of exponentials and the weighted sums; `finish` turns them into the row's loss and
+ * weight, writes the row's stats and returns (loss, weight).
+ */
+function rowHelpers(s: CrossEntropySpec): string {
+  const rows = s.outer * s.inner;
   const c = s.classes, inner = s.inner, eps = s.labelSmoothing;
   const keep = literal(1 - eps), share = literal(eps / c);
+  // acc and aux are sum_j w_j q_j x_j and sum_j w_j q_j (probability targets), or sum_j w_j x_j
+  // and sum_j w_j (class targets; acc only feeds the smoothing term, left out without one so
+  // that -inf logits of masked classes do not turn the loss into NaN).
   const perClass = s.probTarget
     ? `let q = ${keep} * tgt[base + j * ${inner}u] + ${share};
-      let wq = w(j) * q;
-      aux += wq;
-      acc += wq * x;`
-    : `aux += w(j);
-      acc += w(j) * x;`;
+  let wq = w(j) * q;
+  (*p).aux += wq;
+  (*p).acc += wq * x;`
+    : `(*p).aux += w(j);${eps > 0 ? "\n  (*p).acc += w(j) * x;" : ""}`;
+  const smoothing = eps > 0 ? ` + ${share} * (aux * lse - acc)` : "";
   const rowLoss = s.probTarget
     // -sum_j w_j q_j (x_j - lse)
     ? `loss = aux * lse - acc;`
@@ -83,31 +115,23 @@ export function crossEntropyForwardKernel(s: CrossEntropySpec): KernelSpec {
     wt = w(u32(t));
     let nll = lse - logits[base + u32(t) * ${inner}u];
     // Smoothing term: sum_j w_j (lse - x_j) = aux * lse - acc.
-    loss = ${keep} * wt * nll + ${share} * (aux * lse - acc);
+    loss = ${keep} * wt * nll${smoothing};
   }`;
-  const source = () =>
-    `${decl}
-@group(0) @binding(${next}) var<storage, read_write> stats: array<f32>;
-@compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let r = ${groupIndex(workgroups)} * ${WG}u + lid;
-  if (r >= ${rows}u) { return; }
-  let base = (r / ${inner}u) * ${c * inner}u + r % ${inner}u;
-  // Online log-sum-exp: the running sum is rescaled whenever the running max grows.
-  var m = ${literal(-Infinity)};
-  var total = 0.0;
-  var acc = 0.0;
-  var aux = 0.0;
-  for (var j = 0u; j < ${c}u; j++) {
-    let x = logits[base + j * ${inner}u];
-    if (x > m) {
-      total = total * exp(m - x) + 1.0;
-      m = x;
-    } else {
-      total += exp(x - m);
-    }
-    ${perClass}
+  return `struct Partial { m: f32, total: f32, acc: f32, aux: f32 }
+fn rowBase(r: u32) -> u32 { return (r / ${inner}u) * ${c * inner}u + r % ${inner}u; }
+// Online log-sum-exp: the running sum is rescaled whenever the running max grows; -inf logits
+// add nothing (exp(-inf - -inf) would be NaN while every logit so far is -inf).
+fn visit(p: ptr<function, Partial>, base: u32, j: u32) {
+  let x = logits[base + j * ${inner}u];
+  if (x > (*p).m) {
+    (*p).total = (*p).total * exp((*p).m - x) + 1.0;
+    (*p).m = x;
+  } else if (x > ${NEG_INF}) {
+    (*p).total += exp(x - (*p).m);
   }
+  ${perClass}
+}
+fn finish(r: u32, base: u32, m: f32, total: f32, acc: f32, aux: f32) -> vec2<f32> {
   let lse = m + log(total);
   var loss = 0.0;
   var wt = 1.0;
@@ -116,9 +140,118 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   stats[${rows}u + r] = wt;
   stats[${2 * rows}u + r] = lse;
   stats[${3 * rows}u + r] = aux;
+  return vec2<f32>(loss, wt);
 }
-`;
-  return { key: `ce_fwd|${specKey(s)}`, workgroups, source };
+fn rowStats(r: u32) -> vec2<f32> {
+  let base = rowBase(r);
+  var p = Partial(${NEG_INF}, 0.0, 0.0, 0.0);
+  for (var j = 0u; j < ${c}u; j++) { visit(&p, base, j); }
+  return finish(r, base, p.m, p.total, p.acc, p.aux);
+}`;
+}
+
+/** WGSL of the mean's denominator and the reduce output's two writes, from lsum/wsum slot 0. */
+function reduceWrites(s: CrossEntropySpec, reduction: "mean" | "sum"): string {
+  const rows = s.outer * s.inner;
+  const denom = reduction === "sum" ? "1.0" : s.probTarget ? `${rows}.0` : "wsum[0]";
+  return `let d = ${denom};
+    out[0] = ${reduction === "sum" ? "lsum[0]" : "lsum[0] / d"};
+    out[1] = d;`;
+}
+
+/**
+ * Forward: bind logits, target, [weight], then the stats output ([4, rows]) and, when
+ * `crossEntropyFusesReduce(s, reduction)`, the reduce output ([2], as
+ * `crossEntropyReduceKernel`'s).
+ */
+export function crossEntropyForwardKernel(
+  s: CrossEntropySpec,
+  reduction: CrossEntropyReduction = "none",
+): KernelSpec {
+  const rows = s.outer * s.inner;
+  const { decl, next } = inputBindings(s);
+  const fused = crossEntropyFusesReduce(s, reduction);
+  const long = isLong(s);
+  const workgroups = fused
+    ? [1, 1, 1] as [number, number, number]
+    : long
+    ? grid1d(rows, 1)
+    : grid1d(rows, WG);
+  let body: string;
+  if (fused) {
+    body = `${reduceShared()}
+@compute @workgroup_size(${REDUCE_WG})
+fn main(@builtin(local_invocation_index) lid: u32) {
+  var a = 0.0;
+  var b = 0.0;
+  for (var r = lid; r < ${rows}u; r += ${REDUCE_WG}u) {
+    let v = rowStats(r);
+    a += v.x;
+    b += v.y;
+  }
+  ${reduceTree()}
+  if (lid == 0u) {
+    ${reduceWrites(s, reduction as "mean" | "sum")}
+  }
+}`;
+  } else if (long) {
+    body = `var<workgroup> sm: array<f32, ${ROW_WG}>;
+var<workgroup> st: array<f32, ${ROW_WG}>;
+var<workgroup> sa: array<f32, ${ROW_WG}>;
+var<workgroup> sx: array<f32, ${ROW_WG}>;
+// A partial sum of exponentials relative to max m, moved to max mm (an empty one stays 0).
+fn rescale(t: f32, m: f32, mm: f32) -> f32 { return select(t * exp(m - mm), 0.0, t == 0.0); }
+@compute @workgroup_size(${ROW_WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let r = ${groupIndex(workgroups)};
+  let valid = r < ${rows}u;
+  let base = rowBase(r);
+  var p = Partial(${NEG_INF}, 0.0, 0.0, 0.0);
+  if (valid) {
+    for (var j = lid; j < ${s.classes}u; j += ${ROW_WG}u) { visit(&p, base, j); }
+  }
+  sm[lid] = p.m;
+  st[lid] = p.total;
+  sa[lid] = p.acc;
+  sx[lid] = p.aux;
+  ${
+      tree(
+        ROW_WG,
+        `let mm = max(sm[lid], sm[lid + k]);
+      st[lid] = rescale(st[lid], sm[lid], mm) + rescale(st[lid + k], sm[lid + k], mm);
+      sm[lid] = mm;
+      sa[lid] += sa[lid + k];
+      sx[lid] += sx[lid + k];`,
+      )
+    }
+  if (valid && lid == 0u) { _ = finish(r, base, sm[0], st[0], sa[0], sx[0]); }
+}`;
+  } else {
+    body = `@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let r = ${groupIndex(workgroups)} * ${WG}u + lid;
+  if (r >= ${rows}u) { return; }
+  _ = rowStats(r);
+}`;
+  }
+  const outs = [`@group(0) @binding(${next}) var<storage, read_write> stats: array<f32>;`];
+  if (fused) outs.push(`@group(0) @binding(${next + 1}) var<storage, read_write> out: array<f32>;`);
+  const source = () => `${decl}\n${outs.join("\n")}\n${rowHelpers(s)}\n${body}\n`;
+  const variant = fused ? `fused-${reduction}` : long ? "wg" : "thread";
+  return { key: `ce_fwd|${variant}|${specKey(s)}`, workgroups, source };
+}
+
+/** WGSL of the reduce's shared arrays. */
+function reduceShared(): string {
+  return `var<workgroup> lsum: array<f32, ${REDUCE_WG}>;
+var<workgroup> wsum: array<f32, ${REDUCE_WG}>;`;
+}
+
+/** WGSL storing each thread's (a, b) and summing them into lsum[0], wsum[0]. */
+function reduceTree(): string {
+  return `lsum[lid] = a;
+  wsum[lid] = b;
+  ${tree(REDUCE_WG, "lsum[lid] += lsum[lid + k];\n      wsum[lid] += wsum[lid + k];")}`;
 }
 
 /**
@@ -132,12 +265,10 @@ export function crossEntropyReduceKernel(
   reduction: "mean" | "sum",
 ): KernelSpec {
   const rows = s.outer * s.inner;
-  const denom = reduction === "sum" ? "1.0" : s.probTarget ? `${rows}.0` : "wsum[0]";
   const source = () =>
     `@group(0) @binding(0) var<storage, read> stats: array<f32>;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
-var<workgroup> lsum: array<f32, ${REDUCE_WG}>;
-var<workgroup> wsum: array<f32, ${REDUCE_WG}>;
+${reduceShared()}
 @compute @workgroup_size(${REDUCE_WG})
 fn main(@builtin(local_invocation_index) lid: u32) {
   var a = 0.0;
@@ -146,20 +277,9 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     a += stats[r];
     b += stats[${rows}u + r];
   }
-  lsum[lid] = a;
-  wsum[lid] = b;
-  workgroupBarrier();
-  for (var k = ${REDUCE_WG / 2}u; k > 0u; k = k >> 1u) {
-    if (lid < k) {
-      lsum[lid] += lsum[lid + k];
-      wsum[lid] += wsum[lid + k];
-    }
-    workgroupBarrier();
-  }
+  ${reduceTree()}
   if (lid == 0u) {
-    let d = ${denom};
-    out[0] = ${reduction === "sum" ? "lsum[0]" : "lsum[0] / d"};
-    out[1] = d;
+    ${reduceWrites(s, reduction)}
   }
 }
 `;

@@ -1,7 +1,7 @@
 /** Loss functions: fused cross-entropy, mean squared and absolute error, binary cross-entropy. */
 import type { Tensor } from "../../tensor/tensor.ts";
 import { broadcastShapes, sizeOf } from "../../tensor/shape.ts";
-import { mapElementwise, record, runKernel } from "../../ops/_run.ts";
+import { launch, mapElementwise, record, runKernel } from "../../ops/_run.ts";
 import { mean, sum, sumToShape } from "../../ops/reduce.ts";
 import { literal } from "../../../kernels/_grid.ts";
 import { checkOptions } from "../../util/options.ts";
@@ -13,6 +13,7 @@ import {
 import {
   crossEntropyBackwardKernel,
   crossEntropyForwardKernel,
+  crossEntropyFusesReduce,
   crossEntropyReduceKernel,
   type CrossEntropySpec,
 } from "../../../kernels/loss.ts";
@@ -89,7 +90,8 @@ function checkLabelRange(fn: string, target: Tensor, classes: number, ignore: nu
  * Cross-entropy between logits and class-index targets (int32) or class probabilities (float32),
  * as `torch.nn.functional.cross_entropy`. Logits are [N, C], [N, C, d1, ...] or [C]; class targets
  * drop the class dim, probability targets have the logits' shape. Log-softmax, the negative
- * log-likelihood and label smoothing run in one kernel pass per row, and the gradient
+ * log-likelihood and label smoothing run in one kernel pass per row (a workgroup per row when
+ * rows are long; for a small batch the same dispatch also reduces the rows), and the gradient
  * (softmax - smoothed one-hot) in one kernel. A class label out of range (other than
  * `ignoreIndex`) throws when the targets were made from host data (`tensor()`, a DataLoader
  * batch: their `hostRange` is known without a device read); targets computed on the device are
@@ -153,14 +155,21 @@ export function crossEntropy(
   };
   const rows = spec.outer * spec.inner;
   const inputs = weight ? [logits, target, weight] : [logits, target];
-  const stats = runKernel(crossEntropyForwardKernel(spec), inputs, [4, rows], "float32");
+  let stats: Tensor;
   let reduced: Tensor | null = null;
-  let out: Tensor;
-  if (reduction === "none") out = stats.share(rowShape);
-  else {
-    reduced = runKernel(crossEntropyReduceKernel(spec, reduction), [stats], [2], "float32");
-    out = reduced.share([]);
+  if (crossEntropyFusesReduce(spec, reduction)) {
+    // A small batch: one workgroup computes every row and reduces them, one dispatch.
+    [stats, reduced] = launch(crossEntropyForwardKernel(spec, reduction), inputs, [
+      { shape: [4, rows] },
+      { shape: [2] },
+    ]);
+  } else {
+    stats = runKernel(crossEntropyForwardKernel(spec), inputs, [4, rows], "float32");
+    if (reduction !== "none") {
+      reduced = runKernel(crossEntropyReduceKernel(spec, reduction), [stats], [2], "float32");
+    }
   }
+  const out = reduced ? reduced.share([]) : stats.share(rowShape);
   const saved = reduced ? [stats, reduced] : [stats];
   return record(out, fn, [logits, target], (g) => {
     const tail = [stats, g, ...(reduction === "mean" ? [reduced!] : [])];
