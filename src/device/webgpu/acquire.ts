@@ -1,4 +1,5 @@
 import type { DeviceInfo } from "../device.ts";
+import { guardGlExit } from "./gl_exit_guard.ts";
 
 /** Thrown when no WebGPU adapter or device can be had; the message says what to install. */
 export class NoAdapterError extends Error {
@@ -31,7 +32,10 @@ function ensureRuntimeDir(): void {
   }
 }
 
-/** Requests an adapter and a device with the adapter's largest limits and shader-f16 if offered. */
+/**
+ * Requests an adapter and a device with the adapter's largest limits and shader-f16 if offered,
+ * and guards the process's exit where the GL backend needs it (see gl_exit_guard.ts).
+ */
 export async function acquireGpu(): Promise<AcquiredDevice> {
   ensureRuntimeDir();
   if (typeof navigator === "undefined" || !("gpu" in navigator) || !navigator.gpu) {
@@ -57,6 +61,7 @@ export async function acquireGpu(): Promise<AcquiredDevice> {
     maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
   };
   const device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
+  guardGlExit(); // the GL backend, used off the main thread, could abort the process at exit
   const description = adapter.info?.description || adapter.info?.device || "unknown adapter";
   const backendEnv = Deno.env.get("DENO_WEBGPU_BACKEND") ?? "";
   return {

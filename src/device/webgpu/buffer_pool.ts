@@ -28,6 +28,11 @@ export class BufferPool {
 
   /** A buffer of the bucket for `bytes`; `forWrite` avoids buffers released since the last submit. */
   acquire(bytes: number, forWrite: boolean): GPUBuffer {
+    return this.take(bytes, forWrite) ?? this.create(bytes);
+  }
+
+  /** A pooled buffer of the bucket for `bytes`, or null when the pool has none to give. */
+  take(bytes: number, forWrite: boolean): GPUBuffer | null {
     const size = bucketSize(bytes);
     // Outputs take buffers awaiting a submit first, keeping clean ones for writes.
     const list = forWrite
@@ -36,13 +41,31 @@ export class BufferPool {
       ? this.#dirty.get(size)
       : this.#clean.get(size);
     const found = list?.pop();
-    if (found) {
-      this.#pooledBytes -= size;
-      return found;
-    }
-    this.created++;
-    return this.device.createBuffer({ size, usage: this.usage });
+    if (!found) return null;
+    this.#pooledBytes -= size;
+    return found;
   }
+
+  /**
+   * A new buffer of the bucket for `bytes`, created under an out-of-memory error scope: the
+   * driver reports a failed allocation asynchronously, to `onOutOfMemory` with the bucket size.
+   */
+  create(bytes: number): GPUBuffer {
+    const size = bucketSize(bytes);
+    this.created++;
+    this.device.pushErrorScope("out-of-memory");
+    const buffer = this.device.createBuffer({ size, usage: this.usage });
+    this.device.popErrorScope().then(
+      (error) => {
+        if (error) this.onOutOfMemory?.(size, error.message);
+      },
+      () => {}, // a lost device rejects the scope; the loss itself is reported elsewhere
+    );
+    return buffer;
+  }
+
+  /** Called when the driver could not allocate a buffer `create()` made (`bytes`: its size). */
+  onOutOfMemory: ((bytes: number, message: string) => void) | null = null;
 
   release(buffer: GPUBuffer): void {
     const list = this.#dirty.get(buffer.size);

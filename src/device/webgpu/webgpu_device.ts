@@ -6,9 +6,17 @@ import type {
   KernelSpec,
   MemoryInfo,
 } from "../device.ts";
-import { BufferPool } from "./buffer_pool.ts";
+import { bucketSize, BufferPool } from "./buffer_pool.ts";
 import { PipelineCache } from "./pipeline_cache.ts";
 import { ParamsArena } from "./params_arena.ts";
+import { ErrorWatch } from "./error_watch.ts";
+import { describeKernel, DeviceOutOfMemoryError } from "./errors.ts";
+import {
+  budgetFromEnv,
+  checkBudget,
+  type OutOfMemoryFacts,
+  outOfMemoryMessage,
+} from "./memory_budget.ts";
 
 const STORAGE = 0x80 | 0x04 | 0x08; // STORAGE | COPY_SRC | COPY_DST
 const STAGING = 0x01 | 0x08; // MAP_READ | COPY_DST
@@ -19,7 +27,17 @@ class GpuHandle implements DeviceBuffer {
   constructor(readonly id: number, readonly bytes: number, readonly gpu: GPUBuffer) {}
 }
 
-/** The WebGPU implementation of the device seam: pooled buffers, cached pipelines, batched submits. */
+/** Options of a `WebGpuDevice`. */
+export interface WebGpuDeviceOptions {
+  /** Bytes of buffers (live and pooled) the device may hold; default `LUMEN_MEMORY_BUDGET`, else none. */
+  memoryBudget?: number | null;
+}
+
+/**
+ * The WebGPU implementation of the device seam: pooled buffers, cached pipelines, batched submits.
+ * Each dispatch and each submit runs under a WebGPU error scope that nothing waits for: an error
+ * is raised at the next sync point (dispatch, flush or read) naming the op and kernel that caused it.
+ */
 export class WebGpuDevice implements Device {
   #storage: BufferPool;
   #staging: BufferPool;
@@ -34,10 +52,24 @@ export class WebGpuDevice implements Device {
   #lost: string | null = null;
   #dispatches = 0;
   #submits = 0;
+  #watch: ErrorWatch;
+  /** The number of the first dispatch recorded into the current encoder. */
+  #encoderFirst = 1;
+  #budget: number | null;
 
-  constructor(readonly gpu: GPUDevice, readonly info: DeviceInfo) {
+  constructor(
+    readonly gpu: GPUDevice,
+    readonly info: DeviceInfo,
+    options: WebGpuDeviceOptions = {},
+  ) {
+    this.#budget = options.memoryBudget === undefined
+      ? budgetFromEnv()
+      : checkBudget(options.memoryBudget, "WebGpuDevice memoryBudget");
+    this.#watch = new ErrorWatch(gpu);
     this.#storage = new BufferPool(gpu, STORAGE);
     this.#staging = new BufferPool(gpu, STAGING);
+    this.#storage.onOutOfMemory = this.#staging.onOutOfMemory = (bytes) =>
+      this.#driverOutOfMemory(bytes);
     this.#pipelines = new PipelineCache(gpu);
     const align = gpu.limits?.minStorageBufferOffsetAlignment ?? 256;
     this.#params = new ParamsArena(gpu, MAX_PENDING_DISPATCHES, align);
@@ -47,8 +79,38 @@ export class WebGpuDevice implements Device {
     });
   }
 
+  /** Bytes of buffers (live and pooled) the device may hold, or null for no limit. */
+  get memoryBudget(): number | null {
+    return this.#budget;
+  }
+
+  set memoryBudget(bytes: number | null) {
+    this.#budget = checkBudget(bytes, "WebGpuDevice memoryBudget");
+  }
+
+  /**
+   * A sync point: throws a lost device's reason, a kernel's compile error, or the first error the
+   * driver reported since the last one (dropping the recorded work that error made invalid).
+   */
   #check(): void {
     if (this.#lost) throw new Error(`The GPU device was lost (${this.#lost}); restart the process`);
+    const fault = this.#watch.take();
+    const outOfMemory = fault?.error instanceof DeviceOutOfMemoryError;
+    if (outOfMemory || (fault?.poisonsEncoder && fault.order >= this.#encoderFirst)) {
+      this.#dropEncoder();
+    }
+    if (outOfMemory) this.#storage.drain();
+    this.#throwCompileErrors();
+    if (fault) throw fault.error;
+  }
+
+  /** Forgets the work recorded since the last submit (its encoder is invalid: nothing of it can run). */
+  #dropEncoder(): void {
+    this.#pass = null;
+    this.#encoder = null;
+    this.#pending = 0;
+    this.#storage.submitted();
+    this.#staging.submitted();
   }
 
   #handle(bytes: number, forWrite: boolean): GpuHandle {
@@ -58,10 +120,50 @@ export class WebGpuDevice implements Device {
         `A buffer of ${bytes} bytes exceeds this adapter's largest binding (${this.info.maxBindingBytes} bytes)`,
       );
     }
-    const gpu = this.#storage.acquire(Math.max(bytes, 4), forWrite);
+    const want = Math.max(bytes, 4);
+    const gpu = this.#storage.take(want, forWrite) ?? this.#create(want);
     this.#liveBytes += gpu.size;
     this.#liveBuffers++;
     return new GpuHandle(this.#nextId++, bytes, gpu);
+  }
+
+  /** A new storage buffer; over the budget, the pool is freed and the allocation retried once. */
+  #create(bytes: number): GPUBuffer {
+    const size = bucketSize(bytes);
+    const budget = this.#budget;
+    if (budget !== null && this.#liveBytes + this.#storage.pooledBytes + size > budget) {
+      const pooledBytes = this.#storage.pooledBytes;
+      this.emptyCache();
+      if (this.#liveBytes + size > budget) {
+        const facts = { ...this.#memoryFacts(size), pooledBytes, budget };
+        throw new DeviceOutOfMemoryError(outOfMemoryMessage(facts, "does not fit the budget"));
+      }
+    }
+    return this.#storage.create(bytes);
+  }
+
+  #memoryFacts(requested: number): OutOfMemoryFacts {
+    return {
+      requested,
+      liveBytes: this.#liveBytes,
+      liveBuffers: this.#liveBuffers,
+      pooledBytes: this.#storage.pooledBytes,
+      budget: this.#budget,
+      adapter: this.info.description,
+    };
+  }
+
+  /** The driver could not allocate `bytes`: the buffer is invalid; raise that at the next sync point. */
+  #driverOutOfMemory(bytes: number): void {
+    const message = outOfMemoryMessage(
+      this.#memoryFacts(bytes),
+      "could not be allocated by the driver",
+    );
+    this.#watch.report({
+      order: this.#dispatches + 0.25,
+      error: new DeviceOutOfMemoryError(message),
+      poisonsEncoder: true,
+    });
   }
 
   alloc(bytes: number): DeviceBuffer {
@@ -85,14 +187,29 @@ export class WebGpuDevice implements Device {
 
   #computePass(): GPUComputePassEncoder {
     if (!this.#pass) {
-      this.#encoder ??= this.gpu.createCommandEncoder();
-      this.#pass = this.#encoder.beginComputePass();
+      this.#pass = this.#commandEncoder().beginComputePass();
     }
     return this.#pass;
   }
 
+  #commandEncoder(): GPUCommandEncoder {
+    if (!this.#encoder) {
+      this.#encoder = this.gpu.createCommandEncoder();
+      this.#encoderFirst = this.#dispatches + 1;
+    }
+    return this.#encoder;
+  }
+
   run(kernel: KernelSpec, buffers: readonly DeviceBuffer[]): void {
     this.#check();
+    const [x, y, z] = kernel.workgroups;
+    const most = this.info.maxWorkgroupsPerDimension;
+    if (x > most || y > most || z > most) {
+      throw new RangeError(
+        `${describeKernel(kernel.key)}: ${x}x${y}x${z} workgroups exceed this adapter's ` +
+          `limit of ${most} per dimension (maxComputeWorkgroupsPerDimension)`,
+      );
+    }
     const pipeline = this.#pipelines.get(kernel);
     const entries: GPUBindGroupEntry[] = buffers.map((b, i) => ({
       binding: i,
@@ -109,13 +226,15 @@ export class WebGpuDevice implements Device {
         entries.push({ binding: buffers.length, resource: { buffer: params.gpu } });
       }
     }
+    const order = this.#dispatches + 1;
+    this.#watch.openDispatch();
     const bindGroup = this.gpu.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     const pass = this.#computePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
-    const [x, y, z] = kernel.workgroups;
     if (x > 0 && y > 0 && z > 0) pass.dispatchWorkgroups(x, y, z);
-    this.#dispatches++;
+    this.#watch.closeDispatch(kernel.key, order);
+    this.#dispatches = order;
     if (params) this.release(params);
     if (++this.#pending >= MAX_PENDING_DISPATCHES) this.flush();
   }
@@ -124,8 +243,8 @@ export class WebGpuDevice implements Device {
     this.#check();
     if (bytes === 0) return;
     this.#endPass();
-    this.#encoder ??= this.gpu.createCommandEncoder();
-    this.#encoder.copyBufferToBuffer(
+    this.#watch.noteCopy();
+    this.#commandEncoder().copyBufferToBuffer(
       (src as GpuHandle).gpu,
       srcOffset,
       (dst as GpuHandle).gpu,
@@ -142,10 +261,13 @@ export class WebGpuDevice implements Device {
   }
 
   flush(): void {
+    this.#check();
     this.#endPass();
     if (this.#encoder) {
+      this.#watch.openSubmit();
       this.#params.upload(this.gpu.queue);
       this.gpu.queue.submit([this.#encoder.finish()]);
+      this.#watch.closeSubmit(this.#dispatches);
       this.#submits++;
       this.#encoder = null;
     }
@@ -160,14 +282,20 @@ export class WebGpuDevice implements Device {
     const size = Math.ceil(bytes / 4) * 4;
     const staging = this.#staging.acquire(size, true);
     this.#endPass();
-    this.#encoder ??= this.gpu.createCommandEncoder();
-    this.#encoder.copyBufferToBuffer((buffer as GpuHandle).gpu, 0, staging, 0, size);
+    this.#watch.noteCopy();
+    this.#commandEncoder().copyBufferToBuffer((buffer as GpuHandle).gpu, 0, staging, 0, size);
     this.flush();
-    await staging.mapAsync(GPUMapMode.READ, 0, size);
-    const out = staging.getMappedRange(0, size).slice(0, bytes);
-    staging.unmap();
-    this.#staging.release(staging);
-    this.#throwCompileErrors();
+    let out: ArrayBuffer;
+    try {
+      await staging.mapAsync(GPUMapMode.READ, 0, size);
+      out = staging.getMappedRange(0, size).slice(0, bytes);
+      staging.unmap();
+    } finally {
+      this.#staging.release(staging);
+      // The scopes of the work this read waited for have all reported by now: raise their errors.
+      await this.#watch.settled();
+      this.#check();
+    }
     return out;
   }
 
