@@ -102,13 +102,13 @@ function declarationName(lines: string[], from: number): string | undefined {
     /^\s+(?:(?:public|protected|private|static|readonly|override|abstract|async|get|set)\s+)*\*?([\w$#]+)\s*[(<?:=;!]/
       .exec(line);
   if (!member) return undefined;
-  // The enclosing class: the nearest earlier line declaring one at column 0.
+  // The enclosing class: the nearest earlier code line at column 0, when it declares one.
   for (let j = k - 1; j >= 0; j--) {
     const cls = /^export\s+(?:default\s+)?(?:abstract\s+)?(?:class|interface)\s+([\w$]+)/.exec(
       lines[j],
     ) ?? /^(?:abstract\s+)?(?:class|interface)\s+([\w$]+)/.exec(lines[j]);
     if (cls) return `${cls[1]}.${member[1]}`;
-    if (/^\S/.test(lines[j]) && !/^[}/*]/.test(lines[j]) && !lines[j].startsWith(" ")) break;
+    if (/^[^\s/*]/.test(lines[j])) break;
   }
   return member[1];
 }
