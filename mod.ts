@@ -24,12 +24,14 @@ if (!("WorkerGlobalScope" in globalThis)) await ready().catch(() => undefined);
 export * from "./src/tensor/mod.ts";
 export { noGrad } from "./src/autograd/grad_mode.ts";
 export { autocast, isAutocastEnabled } from "./src/ops/autocast.ts";
+export { fused, isFusing } from "./src/ops/fusion.ts";
 export { deviceInfo, deviceStats, flush, memory, ready } from "./src/device/default_device.ts";
 export type { DeviceInfo, DeviceStats, MemoryInfo } from "./src/device/device.ts";
 export { NoAdapterError } from "./src/device/webgpu/acquire.ts";
 export * from "./src/config/mod.ts";
 export * from "./src/io/mod.ts";
 export type { DeviceBuffer } from "./src/device/device.ts";
+export type { Deferred, Storage } from "./src/tensor/storage.ts";
 export type { GradNode } from "./src/autograd/node.ts";
 /** Layers with PyTorch's names (`nn.Linear`, `nn.Conv2d`, ...) and `nn.functional`. */
 export * as nn from "./src/nn/mod.ts";

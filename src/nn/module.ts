@@ -12,6 +12,7 @@
 import type { Tensor } from "../tensor/tensor.ts";
 import { assign } from "../ops/assign.ts";
 import { keep } from "../tensor/scope.ts";
+import { fused } from "../ops/fusion.ts";
 
 /**
  * Any module, whatever its inputs and output: the element type of traversals. To run one, narrow
@@ -61,7 +62,7 @@ function isModule(v: unknown): v is AnyModule {
 export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** Whether the module is in training mode (`train()`) or evaluation mode (`eval()`). */
   training = true;
-  /** Set by `compile()` (compile mode; no effect yet). */
+  /** Set by `compile()`: `call` runs `forward` with elementwise chains fused. */
   compiled = false;
   #parameters = new Map<string, Tensor | null>();
   #buffers = new Map<string, Tensor | null>();
@@ -70,9 +71,12 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** The computation; subclasses implement it. */
   abstract forward(...inputs: In): Out;
 
-  /** Runs `forward`: `model.call(x)` is how a module is applied. */
+  /**
+   * Runs `forward`: `model.call(x)` is how a module is applied. A compiled module (`compile()`)
+   * runs it inside `fused`, so its elementwise chains become single kernels.
+   */
   call(...inputs: In): Out {
-    return this.forward(...inputs);
+    return this.compiled ? fused(() => this.forward(...inputs)) : this.forward(...inputs);
   }
 
   /**
@@ -295,16 +299,28 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   }
 
   /**
-   * Marks the module compiled (torch's `nn.Module.compile()`; configs say `compile: true`, as
-   * the seeds' `system::model::compile=true`); returns this. Today it changes nothing: every
-   * lumen kernel already runs as a compiled, cached pipeline, and the fusion of elementwise chains
-   * that compile mode is meant to switch on is not built yet (engine issue).
+   * Compile mode (torch's `nn.Module.compile()`; configs say `compile: true`, as the seeds'
+   * `system::model::compile=true`); returns this. From then on `call` runs `forward` inside
+   * `fused`: chains of elementwise ops (`x.mul(2).add(1).exp()`, an activation after a bias, their
+   * derivative rules in backward) are recorded lazily and run as one generated kernel each, with
+   * the values of the unfused ops. Other kernels (matmul, conv, reductions) are unchanged.
    *
    * @example
    * ```ts
-   * import { nn } from "lumen";
-   * const model = new nn.Linear({ inFeatures: 2, outFeatures: 1 }).compile();
-   * console.log(model.compiled); // true
+   * import { deviceStats, nn, type Tensor, tensor } from "lumen";
+   * class Swish extends nn.Module {
+   *   forward(x: Tensor): Tensor {
+   *     return x.mul(x.sigmoid());
+   *   }
+   * }
+   * const x = tensor([1, 2]);
+   * const dispatches = async (model: Swish) => {
+   *   const before = deviceStats().dispatches;
+   *   await model.call(x).data();
+   *   return deviceStats().dispatches - before;
+   * };
+   * const compiled = new Swish().compile();
+   * console.log(compiled.compiled, await dispatches(new Swish()), await dispatches(compiled)); // true 2 1
    * ```
    */
   compile(): this {

@@ -11,6 +11,7 @@ import { isGradEnabled } from "../autograd/grad_mode.ts";
 import { type DType, Tensor } from "../tensor/tensor.ts";
 import { broadcastShapes, broadcastStrides, sizeOf } from "../tensor/shape.ts";
 import { elementwiseKernel } from "../../kernels/elementwise.ts";
+import { canFuse, fuse, fused, isFusing, isLazy } from "./fusion.ts";
 
 /** WebGPU's guaranteed `maxStorageBuffersPerShaderStage`, for devices that do not say. */
 const MIN_STORAGE_BUFFERS = 8;
@@ -39,7 +40,7 @@ export function launch(
   outputs: readonly OutputSpec[],
 ): Tensor[] {
   const outs = outputs.map((o) => empty(o.shape, o.dtype));
-  if (outs.every((t) => t.size > 0)) runInPlace(kernel, [...inputs, ...outs]);
+  if (outs.every((t) => t.size > 0)) dispatch(kernel, [...inputs, ...outs]);
   return outs;
 }
 
@@ -55,9 +56,16 @@ export function runKernel(
 
 /**
  * Records `kernel` over existing tensors, bound in order: the kernel writes into some of them
- * (an optimizer's parameters and state, an output filled in several dispatches).
+ * (an optimizer's parameters and state, an output filled in several dispatches). Lazy tensors
+ * that read any of them are evaluated first, so they keep the values they were made from.
  */
 export function runInPlace(kernel: KernelSpec, bound: readonly Tensor[]): void {
+  for (const t of bound) t.storage.settleReaders();
+  dispatch(kernel, bound);
+}
+
+/** Records `kernel` with the tensors' buffers (lazy ones evaluated first) bound in order. */
+function dispatch(kernel: KernelSpec, bound: readonly Tensor[]): void {
   getDevice().run(kernel, bound.map((t) => t.buffer));
 }
 
@@ -78,9 +86,20 @@ export interface MapOptions {
   prelude?: string;
   /** Output shape; defaults to the broadcast of the inputs' shapes. */
   shape?: readonly number[];
+  /**
+   * Values of the expression's `s0, s1, ...` (of the compute type), passed per dispatch, so a new
+   * value never compiles a new pipeline.
+   */
+  scalars?: readonly number[];
 }
 
-/** Evaluates a WGSL expression over broadcast inputs `x0, x1, ...` (no autograd). */
+const NO_SCALARS: readonly number[] = [];
+
+/**
+ * Evaluates a WGSL expression over broadcast inputs `x0, x1, ...` and scalars `s0, s1, ...` (no
+ * autograd). Inside `fused` (and over lazy inputs) a float32 expression goes through fusion: a
+ * lazy result, or the inputs' expressions composed into one dispatch.
+ */
 export function mapElementwise(
   expr: string,
   inputs: readonly Tensor[],
@@ -89,6 +108,12 @@ export function mapElementwise(
   const shape = options.shape ?? broadcastShapes(...inputs.map((t) => t.shape));
   const computeType = options.computeType ?? "float32";
   const outDtype = options.outDtype ?? computeType;
+  const scalars = options.scalars ?? NO_SCALARS;
+  if (
+    (isFusing() || inputs.some(isLazy)) && canFuse(expr, computeType, outDtype, shape)
+  ) {
+    return fuse({ expr, inputs, scalars, shape, prelude: options.prelude });
+  }
   const kernel = elementwiseKernel({
     expr,
     inputs: inputs.map((t) => ({ dtype: t.dtype, strides: broadcastStrides(t.shape, shape) })),
@@ -96,6 +121,7 @@ export function mapElementwise(
     outDtype,
     computeType,
     prelude: options.prelude,
+    scalars,
   });
   return runKernel(kernel, inputs, shape, outDtype);
 }
@@ -110,7 +136,9 @@ export function record(
 ): Tensor {
   if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;
-    out.node = { name, inputs, backward, saved };
+    // Recorded inside `fused`: the derivative rule runs fused too, so gradient chains compose.
+    const rule = isFusing() ? (g: Tensor) => fused(() => backward(g)) : backward;
+    out.node = { name, inputs, backward: rule, saved };
   } else if (saved) {
     for (const t of saved) t.dispose();
   }

@@ -24,6 +24,7 @@ export function assign(target: Tensor, source: Tensor): Tensor {
   }
   // A view of the same memory already holds the values (and a copy onto itself is invalid).
   if (target.buffer !== source.buffer && target.size > 0) {
+    target.storage.settleReaders(); // lazy tensors reading the target keep its old values
     getDevice().copy(source.buffer, target.buffer, target.size * 4);
   }
   if (source.hostRange) target.hostRange = source.hostRange;

@@ -2,12 +2,11 @@
  * Elementwise ops and their derivative rules. Each forward is one generated kernel; each
  * backward rule is one fused kernel over the saved operands. Number operands (`x.mul(0.5)`,
  * clamp's bounds) are the kernel's scalars `s0, s1, ...`, passed per dispatch, so a new value
- * never compiles a new pipeline.
+ * never compiles a new pipeline. Inside `fused` (ops/fusion.ts) the forwards and their rules
+ * are deferred and chains of them compose into one kernel.
  */
 import type { DType, Operand, Tensor } from "../tensor/tensor.ts";
-import { broadcastShapes, broadcastStrides } from "../tensor/shape.ts";
-import { elementwiseKernel } from "../../kernels/elementwise.ts";
-import { mapElementwise, type MapOptions, record, runKernel } from "./_run.ts";
+import { mapElementwise, type MapOptions, record } from "./_run.ts";
 import { sumToShape } from "./reduce.ts";
 
 /** WGSL helpers: erf (Abramowitz-Stegun 7.1.26, |error| < 1.5e-7) and pow with negative bases. */
@@ -30,29 +29,14 @@ fn pow_(a: f32, b: f32) -> f32 {
 }
 `;
 
-/**
- * Evaluates a WGSL expression over broadcast inputs `x0, x1, ...` and the scalars `s0, s1, ...`
- * (of the compute type), without autograd: `mapElementwise` with per-dispatch scalars.
- */
+/** `mapElementwise` with the scalars `s0, s1, ...` (of the compute type) as a list. */
 function mapScalars(
   expr: string,
   inputs: readonly Tensor[],
   scalars: readonly number[] = [],
   options: MapOptions = {},
 ): Tensor {
-  const shape = options.shape ?? broadcastShapes(...inputs.map((t) => t.shape));
-  const computeType = options.computeType ?? "float32";
-  const outDtype = options.outDtype ?? computeType;
-  const kernel = elementwiseKernel({
-    expr,
-    inputs: inputs.map((t) => ({ dtype: t.dtype, strides: broadcastStrides(t.shape, shape) })),
-    outShape: shape,
-    outDtype,
-    computeType,
-    prelude: options.prelude,
-    scalars,
-  });
-  return runKernel(kernel, inputs, shape, outDtype);
+  return mapElementwise(expr, inputs, { ...options, scalars });
 }
 
 function isInt(v: Operand): boolean {

@@ -147,9 +147,9 @@ export interface StageRun {
 }
 
 /**
- * Removes `system::model::compile` (the seeds' compile mode, `system::model::compile=true`): it is
- * accepted as a no-op until lumen has fused kernels, with one line on stderr when it is true.
- * Returns the removed value (undefined when there was none).
+ * Removes `system::model::compile` (the seeds' compile mode, `system::model::compile=true`)
+ * before resolving, so that any model class resolves without it; `execute` then calls the built
+ * model's `compile()` when it is true. Returns the removed value (undefined when there was none).
  */
 function takeCompileFlag(config: Config): boolean | undefined {
   const model = config.get("system::model");
@@ -162,11 +162,6 @@ function takeCompileFlag(config: Config): boolean | undefined {
     );
   }
   config.delete("system::model::compile");
-  if (value) {
-    console.error(
-      "system::model::compile is accepted and has no effect yet: lumen's kernels are not fused",
-    );
-  }
   return value;
 }
 
@@ -193,6 +188,9 @@ async function execute(
     classes.Trainer,
     "Trainer",
   );
+  // Compile mode: the model's forward runs with its elementwise chains fused (Module.compile()).
+  const model = (system as { model?: { compile?: () => unknown } }).model;
+  if (compile === true && typeof model?.compile === "function") model.compile();
   const args = isDict(resolved.args) ? resolved.args[stage] : undefined;
   const tunerArgs = isTunerStage(stage) ? stageOptions(stage, args, at) : undefined;
   const stageArgs: StageOptions = isTunerStage(stage) ? {} : stageOptions(stage, args, at);
@@ -225,8 +223,8 @@ async function execute(
  *    that a missing reference or target fails before the first step with its
  *    `file.yaml:LINE @ id`; `system` must be a `System` and `trainer` a `Trainer`
  *    (`TypeError` otherwise); `system::model::compile` (the compile mode, true or false) is taken
- *    out first and has no effect yet (lumen's kernels are not fused; true prints one line saying
- *    so on stderr);
+ *    out first, and when true the built model's `compile()` is called (its forward then runs
+ *    with elementwise chains fused);
  * 5. saves the raw config as the system's hyperparameters and logs it to every logger;
  * 6. calls `trainer.<stage>(system, args)` with `args::<stage>` in camelCase (`ckpt_path` →
  *    `ckptPath`; an unknown argument is an error naming the valid ones) and returns its result:

@@ -3,7 +3,7 @@ import { getDevice } from "../device/default_device.ts";
 import type { GradNode } from "../autograd/node.ts";
 import { runBackward } from "../autograd/backward.ts";
 import { sizeOf } from "./shape.ts";
-import { Storage } from "./storage.ts";
+import { type Deferred, Storage } from "./storage.ts";
 import { track } from "./scope.ts";
 import * as ew from "../ops/elementwise.ts";
 import * as red from "../ops/reduce.ts";
@@ -76,6 +76,11 @@ export class Tensor {
     return new Tensor(new Storage(buffer), shape, dtype);
   }
 
+  /** A new tensor whose contents `work` computes when first needed (a fused expression). */
+  static deferred(work: Deferred, shape: readonly number[], dtype: DType): Tensor {
+    return new Tensor(new Storage(work), shape, dtype);
+  }
+
   /** Number of elements. */
   get size(): number {
     return sizeOf(this.shape);
@@ -91,10 +96,16 @@ export class Tensor {
     return this.#storage === null;
   }
 
-  /** The device buffer; throws if the tensor was disposed. */
+  /** The device buffer (a lazy tensor is evaluated first); throws if the tensor was disposed. */
   get buffer(): DeviceBuffer {
     if (!this.#storage) throw disposedError(this);
     return this.#storage.buffer;
+  }
+
+  /** The memory behind this tensor, shared with its views; throws if the tensor was disposed. */
+  get storage(): Storage {
+    if (!this.#storage) throw disposedError(this);
+    return this.#storage;
   }
 
   /** A tensor with another shape over the same memory, outside the graph (used by reshape). */
