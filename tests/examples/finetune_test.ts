@@ -62,8 +62,8 @@ Deno.test("workflow fine-tune: base.yaml,finetune.yaml loads the pretrained back
       assert.deepEqual(Array.from(after.data), Array.from(before.data), `model.0.${key}`);
     }
     // The heads: 10 classes before, a new one of 3 classes after.
-    assert.deepEqual(pretrained.tensors["model.1.weight"].shape, [10, 16]);
-    assert.deepEqual(tuned.tensors["model.1.weight"].shape, [3, 16]);
+    assert.deepEqual(pretrained.tensors["model.1.weight"].shape, [10, 256]);
+    assert.deepEqual(tuned.tensors["model.1.weight"].shape, [3, 256]);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
