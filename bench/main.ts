@@ -4,11 +4,12 @@
  * 512, with dispatches, submits and pipelines per step; conv fwd+bwd) for lumen, TensorFlow.js
  * (WebGPU, or its CPU backend when WebGPU will not start) and PyTorch (a python subprocess: on
  * CUDA when its torch has it, else the CPU), lumen's dispatch overhead, the config and data
- * benches when their modules exist, and the cost of `Trainer.fit` over a bare step loop
- * (bench/fit_bench.ts). Prints markdown; `--json out.json` writes the figures.
+ * benches when their modules exist, the cost of `Trainer.fit` over a bare step loop
+ * (bench/fit_bench.ts), and fusion (compile mode) against the plain ops (bench/fusion_bench.ts).
+ * Prints markdown; `--json out.json` writes the figures.
  *
  *   deno run -A --config bench/deno.json bench/main.ts [--json out.json] [--repeats 5]
- *     [--sizes 256,512,1024] [--skip tfjs,torch,extra,train,fit] [--only fit]
+ *     [--sizes 256,512,1024] [--skip tfjs,torch,extra,train,fit,fusion] [--only fit]
  *
  * Matmul sizes default to 256..4096 on a real GPU and 256..1024 on a CPU adapter (llvmpipe,
  * lavapipe, SwiftShader; bench/adapter.ts); the TF.js peer measures the sizes up to 1024.
@@ -18,7 +19,7 @@
  * PyTorch: `/usr/bin/python3`, then `python3` on PATH; the first whose torch has CUDA, else the
  * first that imports torch at all.
  *
- * Parts: `matmul` (with the dispatch overhead), `extra`, `train`, `fit`, and the peers `tfjs` and
+ * Parts: `matmul` (with the dispatch overhead), `extra`, `train`, `fit`, `fusion`, and the peers `tfjs` and
  * `torch`. `--skip` leaves parts out; `--only` runs just the parts it names (peers included only
  * when named: `--only train,tfjs,torch`).
  *
@@ -54,6 +55,7 @@ import {
   type TrainResult,
 } from "./train_bench.ts";
 import { benchFit, FIT_TIMING, type FitResult, fitTable } from "./fit_bench.ts";
+import { benchFusion, type FusionRow, fusionTable } from "./fusion_bench.ts";
 
 /** A PyTorch matmul row: readback-included as `MatmulRow`, kernel-only beside it. */
 interface TorchMatmulRow extends MatmulRow {
@@ -111,7 +113,7 @@ interface Options {
 }
 
 /** The parts `--skip` and `--only` name. */
-const PARTS = ["matmul", "extra", "train", "fit", "tfjs", "torch"];
+const PARTS = ["matmul", "extra", "train", "fit", "fusion", "tfjs", "torch"];
 
 function parseArgs(args: string[]): Options {
   const value = (flag: string): string | null => {
@@ -464,6 +466,7 @@ async function main(): Promise<void> {
     train = { lumen: lumenTrain, tfjs: tfjsTrain, torch: torchTrain };
   }
   const fit: FitResult[] | null = runs(opts, "fit") ? await benchFit(progress) : null;
+  const fusion: FusionRow[] | null = runs(opts, "fusion") ? await benchFusion() : null;
 
   const out: string[] = [];
   if (matmul) {
@@ -557,6 +560,17 @@ async function main(): Promise<void> {
         "CSVLogger (bench/fit_bench.ts)",
     );
   }
+  if (fusion) {
+    out.push(
+      "",
+      "## Fusion (compile mode): plain vs fused, ms and dispatches per chain or SGD step",
+      "",
+      fusionTable(fusion),
+      "",
+      "- 5 interleaved rounds after one warm-up each; each round reads its last result once " +
+        "(bench/fusion_bench.ts)",
+    );
+  }
   console.log(out.join("\n"));
 
   if (opts.json) {
@@ -573,6 +587,7 @@ async function main(): Promise<void> {
       extras,
       train,
       fit,
+      fusion,
     };
     await Deno.writeTextFile(opts.json, JSON.stringify(figures, null, 2) + "\n");
     console.log(`\nwrote ${opts.json}`);
