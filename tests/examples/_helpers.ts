@@ -117,10 +117,13 @@ export function tableValue(table: string, metric: string): number {
   return Number(line.trim().split(/\s+/)[1]);
 }
 
-/** Settings that keep a run to a few small batches (the configs' own limits are larger). */
+/**
+ * Settings that keep a run to two batches a loop. (A limit of 1 would mean every batch: lumen
+ * reads YAML's 1 and 1.0 alike, as the fraction.)
+ */
 export const TINY = [
   "trainer::limit_train_batches=2",
-  "trainer::limit_val_batches=1",
+  "trainer::limit_val_batches=2",
   "trainer::log_every_n_steps=1",
   "trainer::enable_progress_bar=false",
 ];
