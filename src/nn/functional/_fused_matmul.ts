@@ -7,7 +7,20 @@
  */
 import type { Tensor } from "../../tensor/tensor.ts";
 import { launch } from "../../ops/_run.ts";
+import { onRealGpu } from "../../ops/adapter.ts";
 import { matmulKernel } from "../../../kernels/matmul.ts";
+
+/**
+ * Most multiply-adds (M·N·K) of a product that reads A through a mask on a real GPU: below it the
+ * extra loads cost less than a dispatch of its own (~50-100 µs of host time under Deno); on a CPU
+ * adapter, where loads are the cost and dispatches are cheap beside the arithmetic, never.
+ */
+const MASK_IN_LOADS_MAX = 2 ** 30;
+
+/** Whether a product of `work` multiply-adds should apply a mask as it reads A. */
+export function maskInLoads(work: number): boolean {
+  return onRealGpu() && work <= MASK_IN_LOADS_MAX;
+}
 
 /** What one fused product does besides op(a) · op(b). */
 export interface FusedMatmulOptions {

@@ -4,7 +4,7 @@ import { isAutocastEnabled } from "../../ops/autocast.ts";
 import { mapElementwise, record } from "../../ops/_run.ts";
 import { sum } from "../../ops/reduce.ts";
 import { checkOptions } from "../../util/options.ts";
-import { fusedMatmul } from "./_fused_matmul.ts";
+import { fusedMatmul, maskInLoads } from "./_fused_matmul.ts";
 
 /** Options of `F.linear` beyond torch's arguments. */
 export interface LinearActivationOptions {
@@ -18,6 +18,9 @@ export interface LinearActivationOptions {
 /** Every option name of `LinearActivationOptions`. */
 const LINEAR_OPTIONS = ["activation"] as const satisfies readonly (keyof LinearActivationOptions)[];
 
+/** The gradient x0 where the ReLU's output x1 is positive, else 0 (torch's threshold_backward). */
+const RELU_MASK = "select(0.0, x0, x1 > 0.0)";
+
 function checkFloat(t: Tensor, what: string): void {
   if (t.dtype !== "float32") throw new Error(`linear needs a float32 ${what}, got ${t.dtype}`);
 }
@@ -27,8 +30,9 @@ function checkFloat(t: Tensor, what: string): void {
  * [..., in] with any number of leading dims, `weight` is [out, in] and `bias` (optional) is [out];
  * the result is [..., out]. The weight is read transposed in place, never copied, and the bias
  * (and `activation: "relu"`) is applied by the product's kernel: one dispatch forward. Backward,
- * the ReLU's mask is applied as the gradient is read and the bias gradient is summed by the
- * weight gradient's kernel.
+ * the bias gradient is summed by the weight gradient's kernel, and the ReLU's mask is applied as
+ * the gradient is read (on a GPU, for products small enough that the dispatches dominate) or by
+ * one elementwise pass.
  *
  * @example
  * ```ts
@@ -82,14 +86,19 @@ export function linear(
 
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, relu ? "linearRelu" : "linear", inputs, (g) => {
-    const g2 = g.share([rows, outFeatures]);
     // The ReLU's backward: the gradient counts where the output is positive (as torch's
-    // threshold_backward), applied by the products as they read g.
-    const mask = relu ? out.share([rows, outFeatures]) : null;
+    // threshold_backward). Small products apply it as they read g (no dispatch of its own);
+    // larger ones, where the mask's loads would cost more than a dispatch, mask g once first.
+    const g2 = g.share([rows, outFeatures]);
+    const y2 = relu ? out.share([rows, outFeatures]) : null;
+    const inLoads = y2 !== null && maskInLoads(rows * outFeatures * inFeatures);
+    // The products read `gin` through `mask`: g and the output, or g already masked.
+    const mask = inLoads ? y2 : null;
+    const gin = y2 && !inLoads ? mapElementwise(RELU_MASK, [g2, y2]) : g2;
     const grads: (Tensor | null)[] = [null, null, null];
     if (x.requiresGrad) {
       // dx = g · W: [rows, out] · [out, in].
-      const [dx] = fusedMatmul(g2, weight, { half, mask });
+      const [dx] = fusedMatmul(gin, weight, { half, mask });
       grads[0] = dx.share(x.shape);
       dx.dispose();
     }
@@ -99,16 +108,15 @@ export function linear(
       // columns into the bias gradient too (when dW has elements, so that the kernel runs).
       const xv = x.share([rows, inFeatures]);
       const rowSum = wantBias && inFeatures > 0;
-      [grads[1], grads[2]] = fusedMatmul(g2, xv, { transA: true, half, mask, rowSum });
+      [grads[1], grads[2]] = fusedMatmul(gin, xv, { transA: true, half, mask, rowSum });
       xv.dispose();
     }
     if (wantBias && !grads[2]) {
-      const gm = mask ? mapElementwise("select(0.0, x0, x1 > 0.0)", [g2, mask]) : g2;
+      const gm = mask ? mapElementwise(RELU_MASK, [g2, mask]) : gin;
       grads[2] = sum(gm, 0);
-      if (gm !== g2) gm.dispose();
+      if (gm !== gin) gm.dispose();
     }
-    mask?.dispose();
-    g2.dispose();
+    for (const t of new Set([g2, y2, gin])) t?.dispose();
     return grads.slice(0, inputs.length);
   });
 }
