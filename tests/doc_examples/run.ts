@@ -23,7 +23,10 @@ export function where(example: DocExample, line: number): string {
 export async function runExample(example: DocExample): Promise<string[]> {
   const key = `${example.file}:${example.line}#${count++}`;
   const { source, calls } = rewrite(example, key);
-  dir ??= await Deno.makeTempDir({ prefix: "lumen_doc_examples_" });
+  if (dir === undefined) {
+    const made = dir = await Deno.makeTempDir({ prefix: "lumen_doc_examples_" });
+    globalThis.addEventListener("unload", () => Deno.removeSync(made, { recursive: true }));
+  }
   const path = `${dir}/${
     example.file.replaceAll("/", "_").replace(/\.ts$/, "")
   }_${example.line}_${count}.ts`;
