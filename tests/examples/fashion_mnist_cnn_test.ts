@@ -39,7 +39,7 @@ Deno.test("fashion-mnist cnn.yaml: one batch-limited epoch, then test from best.
     const best = await readCkpt(join(out, "checkpoints/best.ckpt"));
     assert.equal(best.meta.epoch, 0);
     // The conv and linear layers' shapes as the config gives them (BatchNorm buffers included).
-    assert.deepEqual(best.tensors["model.0.weight"].shape, [16, 1, 3, 3]);
+    assert.deepEqual(best.tensors["model.0.weight"].shape, [32, 1, 3, 3]);
     assert.deepEqual(best.tensors["model.5.running_mean"].shape, [32]);
     assert.deepEqual(best.tensors["model.10.weight"].shape, [128, 1568]);
     assert.deepEqual(best.tensors["model.13.weight"].shape, [10, 128]);
