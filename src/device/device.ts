@@ -38,6 +38,16 @@ export interface DeviceStats {
   pipelines: number;
 }
 
+/** A kernel's dispatch count and GPU time while kernel profiling was on (`profileKernels`). */
+export interface KernelTime {
+  /** The kernel's name: its cache key up to the first `|` (e.g. `matmul`, `optim`). */
+  name: string;
+  /** Dispatches recorded. */
+  calls: number;
+  /** Summed GPU milliseconds from timestamp queries; NaN where the adapter has none. */
+  gpuMs: number;
+}
+
 /** What the adapter is and what it can do. */
 export interface DeviceInfo {
   /** The adapter's description, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)". */
@@ -91,4 +101,11 @@ export interface Device {
   emptyCache(): void;
   /** Work counters. */
   stats(): DeviceStats;
+  /**
+   * Starts (true) or stops timing every dispatch by kernel: GPU time from timestamp queries
+   * where the adapter has them (each dispatch then gets a compute pass of its own), else counts.
+   */
+  profileKernels(on: boolean): void;
+  /** The per-kernel counts and GPU times since profiling started, after the timings under way. */
+  kernelTimes(): Promise<KernelTime[]>;
 }

@@ -2,10 +2,19 @@
  * The Trainer's profiler (`profiler: simple`): wall time per action, as Lightning's
  * SimpleProfiler reports it at the end of each stage. WebGPU work is asynchronous, so host times
  * measure recording a step, not its execution on the GPU; the readback waits show where the host
- * waited for the GPU. Per-kernel GPU times (timestamp queries) are not measured.
+ * waited for the GPU. Below Lightning's table comes a kernel table: each kernel's dispatches and
+ * GPU time from WebGPU timestamp queries where the adapter has them (every dispatch then runs in a
+ * compute pass of its own, so a profiled run is a little slower), else the counts alone.
  *
  * @module
  */
+import {
+  hasGpuTimestamps,
+  type KernelTime,
+  kernelTimes,
+  profileKernels,
+} from "../ops/kernel_profile.ts";
+
 /** The profiler values `Trainer` accepts (`null`: off). */
 export const PROFILER_NAMES: readonly string[] = ["simple"];
 
@@ -64,11 +73,13 @@ export class SimpleProfiler implements Profiler {
     if (list) list.push(seconds);
     else this.recorded.set(action, [seconds]);
   }
-  /** Clears the records and restarts the wall clock for `stage`. */
+  /** Clears the records, restarts the wall clock for `stage` and starts timing kernels. */
   setup(stage: string): void {
     this.#stage = stage;
     this.recorded.clear();
     this.#startedAt = performance.now();
+    profileKernels(false);
+    profileKernels(true);
   }
   /** Lightning's table: header, the `Total` row, then the actions by percentage. */
   summary(): string {
@@ -98,13 +109,55 @@ export class SimpleProfiler implements Profiler {
     }
     return out + line + "\n";
   }
-  /** Prints the table to stderr and writes it to `dir/{stage}-profiler.txt`. */
+  /** Prints the tables to stderr and writes them to `dir/{stage}-profiler.txt`. */
   async describe(dir: string): Promise<void> {
-    const text = this.summary();
+    const kernels = await kernelTimes();
+    profileKernels(false);
+    const text = this.summary() + kernelSummary(this.#stage, kernels, hasGpuTimestamps());
     console.error(text);
     await Deno.mkdir(dir, { recursive: true });
     await Deno.writeTextFile(`${dir}/${this.#stage}-profiler.txt`, text);
   }
+}
+
+/**
+ * The kernel table, in the style of Lightning's: each kernel's dispatches, total and mean GPU time
+ * and share of the GPU time, slowest first (counts only, `-` for times, without timestamps).
+ */
+export function kernelSummary(
+  stage: string,
+  kernels: readonly KernelTime[],
+  timed: boolean,
+): string {
+  let out = `${stage.toUpperCase()} Kernel Report (${
+    timed ? "GPU time from timestamp queries" : "this adapter has no timestamp queries: counts only"
+  })\n`;
+  if (kernels.length === 0) return out;
+  const gpuTotal = kernels.reduce((a, k) => a + (Number.isNaN(k.gpuMs) ? 0 : k.gpuMs), 0);
+  const width = Math.max("Kernel".length, ...kernels.map((k) => k.name.length));
+  const row = (name: string, calls: string, sum: string, mean: string, per: string) =>
+    `\n|  ${name.padEnd(width)}\t|  ${calls.padEnd(15)}\t|  ${sum.padEnd(15)}\t|  ` +
+    `${mean.padEnd(15)}\t|  ${per.padEnd(15)}\t|`;
+  const header = row(
+    "Kernel",
+    "Dispatches",
+    "GPU time (s)",
+    "Mean (ms)",
+    "Percentage %",
+  );
+  const line = `\n${"-".repeat(expandTabs(header.slice(1)).length)}`;
+  out += line + header + line;
+  for (const k of kernels) {
+    const known = timed && !Number.isNaN(k.gpuMs);
+    out += row(
+      k.name,
+      `${k.calls}`,
+      known ? pyG5(k.gpuMs / 1000) : "-",
+      known ? pyG5(k.gpuMs / k.calls) : "-",
+      known && gpuTotal > 0 ? pyG5(100 * k.gpuMs / gpuTotal) : "-",
+    );
+  }
+  return out + line + "\n";
 }
 
 /** The profiler for a `profiler` option value (null or undefined: off). */

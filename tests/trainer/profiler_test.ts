@@ -1,6 +1,7 @@
 /** `profiler: simple`: Lightning's SimpleProfiler table per stage, written to `{stage}-profiler.txt`. */
 import assert from "node:assert/strict";
-import { callbacks, Trainer } from "../../mod.ts";
+import { callbacks, deviceInfo, tensor, Trainer } from "../../mod.ts";
+import { kernelTimes } from "../../src/ops/kernel_profile.ts";
 import { pyG5 } from "../../src/trainer/profiler.ts";
 import { quietTrainer, tempDir, throwsWith, tinySystem } from "./_tiny.ts";
 
@@ -27,7 +28,8 @@ interface Row {
 /** The table's rows (Total included), parsed back from the file. */
 function parseTable(text: string): Row[] {
   const rows: Row[] = [];
-  for (const line of text.split("\n")) {
+  // Lightning's table ends where the kernel table begins.
+  for (const line of text.split(/\n[A-Z]+ Kernel Report/)[0].split("\n")) {
     if (!line.startsWith("|")) continue;
     const cells = line.split("|").slice(1, -1).map((c) => c.trim());
     assert.equal(cells.length, 5, `a row of five cells: ${line}`);
@@ -152,4 +154,44 @@ Deno.test("pyG5 formats as Python's f'{x:.5}'", () => {
     [0.5, "0.5"],
   ];
   for (const [x, s] of cases) assert.equal(pyG5(x), s);
+});
+
+Deno.test("profiler simple: the kernel table counts each kernel's dispatches and its GPU time", async () => {
+  const dir = tempDir();
+  const trainer = quietTrainer({ maxEpochs: 2, profiler: "simple", defaultRootDir: dir });
+  const error = console.error;
+  console.error = () => {};
+  try {
+    await trainer.fit(await tinySystem());
+  } finally {
+    console.error = error;
+  }
+  const text = await Deno.readTextFile(`${dir}/fit-profiler.txt`);
+  const [, kernelPart] = text.split("FIT Kernel Report");
+  assert.ok(kernelPart, "a kernel table follows Lightning's");
+  const timed = deviceInfo().timestampQuery;
+  assert.ok(kernelPart.startsWith(timed ? " (GPU time from timestamp queries)" : " (this adapter"));
+  const rows = new Map<string, string[]>();
+  for (const line of kernelPart.split("\n")) {
+    if (!line.startsWith("|") || line.startsWith("|  Kernel")) continue;
+    const cells = line.split("|").slice(1, -1).map((c) => c.trim());
+    rows.set(cells[0], cells.slice(1));
+  }
+  // SGD with momentum updates weight and bias in one fused dispatch per step: 5 steps x 2 epochs.
+  assert.equal(rows.get("optim")?.[0], "10");
+  assert.ok(rows.has("matmul"), `the Linear's products: ${[...rows.keys()]}`);
+  if (timed) {
+    const percents = [...rows.values()].map((r) => Number(r[3]));
+    const sum = percents.reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(sum - 100) < 0.1, `percentages add up to 100, got ${sum}`);
+    for (const [name, [calls, seconds, mean]] of rows) {
+      assert.ok(Number(seconds) > 0, `${name} took GPU time`);
+      const expected = (1000 * Number(seconds)) / Number(calls);
+      assert.ok(Math.abs(Number(mean) - expected) <= 1e-3 * expected + 1e-6, `${name} mean`);
+    }
+  }
+  // Profiling ends with the stage: later work is not counted.
+  const before = await kernelTimes();
+  await tensor([1, 2]).mul(3).data();
+  assert.deepEqual(await kernelTimes(), before);
 });

@@ -4,8 +4,10 @@ import type {
   DeviceInfo,
   DeviceStats,
   KernelSpec,
+  KernelTime,
   MemoryInfo,
 } from "../device.ts";
+import { KernelTimer } from "./kernel_timer.ts";
 import { bucketSize, BufferPool } from "./buffer_pool.ts";
 import { PipelineCache } from "./pipeline_cache.ts";
 import { ParamsArena } from "./params_arena.ts";
@@ -45,6 +47,10 @@ export class WebGpuDevice implements Device {
   #params: ParamsArena;
   #encoder: GPUCommandEncoder | null = null;
   #pass: GPUComputePassEncoder | null = null;
+  /** Per-kernel timing while `profileKernels(true)`. */
+  #timer: KernelTimer | null = null;
+  /** The timer of the last profiling period, kept for `kernelTimes()` after it stopped. */
+  #lastTimer: KernelTimer | null = null;
   #pending = 0;
   #nextId = 1;
   #liveBytes = 0;
@@ -106,6 +112,7 @@ export class WebGpuDevice implements Device {
 
   /** Forgets the work recorded since the last submit (its encoder is invalid: nothing of it can run). */
   #dropEncoder(): void {
+    this.#timer?.drop();
     this.#pass = null;
     this.#encoder = null;
     this.#pending = 0;
@@ -226,13 +233,21 @@ export class WebGpuDevice implements Device {
         entries.push({ binding: buffers.length, resource: { buffer: params.gpu } });
       }
     }
+    let timed = this.#timer?.next(kernel.key);
+    if (timed === null) {
+      this.flush();
+      timed = this.#timer?.next(kernel.key);
+    }
     const order = this.#dispatches + 1;
     this.#watch.openDispatch();
     const bindGroup = this.gpu.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-    const pass = this.#computePass();
+    // A timed dispatch gets a pass of its own, whose timestamps bracket it.
+    if (timed) this.#endPass();
+    const pass = timed ? this.#commandEncoder().beginComputePass(timed) : this.#computePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     if (x > 0 && y > 0 && z > 0) pass.dispatchWorkgroups(x, y, z);
+    if (timed) pass.end();
     this.#watch.closeDispatch(kernel.key, order);
     this.#dispatches = order;
     if (params) this.release(params);
@@ -266,7 +281,9 @@ export class WebGpuDevice implements Device {
     if (this.#encoder) {
       this.#watch.openSubmit();
       this.#params.upload(this.gpu.queue);
+      const readTimes = this.#timer?.resolve(this.#encoder);
       this.gpu.queue.submit([this.#encoder.finish()]);
+      readTimes?.();
       this.#watch.closeSubmit(this.#dispatches);
       this.#submits++;
       this.#encoder = null;
@@ -306,6 +323,26 @@ export class WebGpuDevice implements Device {
       errors.length = 0;
       throw new Error(msg);
     }
+  }
+
+  profileKernels(on: boolean): void {
+    if (on === (this.#timer !== null)) return;
+    // Submit first, so the timings cover exactly the dispatches recorded while on.
+    this.flush();
+    if (on) {
+      this.#timer = new KernelTimer(this.gpu, this.info.timestampQuery);
+      this.#lastTimer = null;
+    } else {
+      this.#lastTimer = this.#timer;
+      this.#timer = null;
+    }
+  }
+
+  kernelTimes(): Promise<KernelTime[]> {
+    const timer = this.#timer ?? this.#lastTimer;
+    if (!timer) return Promise.resolve([]);
+    this.flush();
+    return timer.totals();
   }
 
   stats(): DeviceStats {
