@@ -9,6 +9,7 @@ import {
   hparams,
   lumen,
   metricsRows,
+  tableValue,
   TINY,
   TRAIN_COUNT,
   validatedEpochs,
@@ -53,6 +54,24 @@ Deno.test("workflow cross-validation: one run per fold, validating on the held-o
       const valSteps = rows.filter((r) => "val/loss/step" in r).length;
       assert.equal(valSteps, TRAIN_COUNT / 5 / 250, `fold ${fold} validation batches`);
     }
+    // A fold's best checkpoint validated again on its held-out fold (`validate` drops the train
+    // loader, so the val loader's fold is set directly) gives its best epoch's accuracy.
+    const rows = await metricsRows(join(out, "cv/fold_3/version_0/metrics.csv"));
+    const best = Math.max(
+      ...rows.filter((r) => "val/metrics/Accuracy/epoch" in r).map((r) =>
+        r["val/metrics/Accuracy/epoch"]
+      ),
+    );
+    const validated = await lumen([
+      "validate",
+      CONFIG,
+      `vars::data=${data}`,
+      `vars::out=${out}`,
+      "trainer::limit_val_batches=1.0",
+      "system::dataloaders::val::dataset::fold=3",
+      `args::validate::ckpt_path=${join(out, "cv/fold_3/version_0/checkpoints/best.ckpt")}`,
+    ]);
+    assert.equal(tableValue(validated.stdout, "val/metrics/Accuracy/epoch"), best);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
