@@ -19,6 +19,7 @@
  * @module
  */
 import type { KernelSpec } from "./kernel_spec.ts";
+import { ROUND_HALF_WGSL } from "./half.ts";
 
 /** A matmul's shape and operand layouts. */
 export interface MatmulSpec {
@@ -228,12 +229,7 @@ const HALF_HELPERS = `fn h1(x: f32) -> f16 {
   return select(c, c * 2.0h, (bitcast<u32>(x) & 0x7fffffffu) >= 0x477ff000u);
 }
 fn h4(x: vec4<f32>) -> vec4<f16> { return vec4<f16>(h1(x.x), h1(x.y), h1(x.z), h1(x.w)); }
-fn r1(x: f32) -> f32 {
-  let bits = bitcast<u32>(x) & 0x7fffffffu;
-  if (bits > 0x7f800000u) { return x; }
-  let inf = bitcast<f32>((bitcast<u32>(x) & 0x80000000u) | 0x7f800000u);
-  return select(f32(f16(clamp(x, -65504.0, 65504.0))), inf, bits >= 0x477ff000u);
-}`;
+${ROUND_HALF_WGSL}`;
 
 /** WGSL bindings in the order of `matmulKernel`'s doc, the mask typed as A. */
 function bindings(s: MatmulSpec, elemA: string, elemB: string): string {
